@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 TokenizeCommand.class,
+                ChatTemplateCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
