@@ -1,6 +1,8 @@
 package org.saifengine.io;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import org.saifengine.tensor.DType;
 import org.saifengine.tensor.Tensor;
 
@@ -10,7 +12,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -29,6 +34,10 @@ import java.util.Map;
 public final class SafetensorsFile implements AutoCloseable {
     /** Same limit as the reference implementation (100 MB of JSON). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
+    /** Rejects trailing garbage after the JSON object (the reference parser does too); padding spaces are fine. */
+    private static final ObjectReader HEADER_READER =
+            Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Path path;
     private final Arena arena;
@@ -53,6 +62,9 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private static SafetensorsFile open(Path path, Arena arena) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException(Files.exists(path) ? path + " is not a regular file" : "file not found: " + path);
+        }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long fileSize = ch.size();
             if (fileSize < 8) throw bad(path, "file is " + fileSize + " bytes, shorter than the 8-byte header length");
@@ -67,10 +79,18 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8);
-            String headerText = new String(hb.array(), StandardCharsets.UTF_8);
+            String headerText;
+            try {
+                headerText = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(hb.flip()).toString();
+            } catch (CharacterCodingException e) {
+                throw bad(path, "header is not valid UTF-8");
+            }
             JsonNode header;
             try {
-                header = Json.MAPPER.readTree(headerText);
+                header = HEADER_READER.readTree(headerText);
             } catch (IOException e) {
                 throw bad(path, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
             }
@@ -78,7 +98,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
             long dataStart = 8 + headerLen;
             long dataSize = fileSize - dataStart;
-            MemorySegment mapped = dataSize == 0 ? MemorySegment.NULL.reinterpret(0)
+            MemorySegment mapped = dataSize == 0 ? MemorySegment.ofArray(new byte[0])
                     : ch.map(FileChannel.MapMode.READ_ONLY, dataStart, dataSize, arena);
 
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -90,7 +110,10 @@ public final class SafetensorsFile implements AutoCloseable {
                 JsonNode v = f.getValue();
                 if (name.equals("__metadata__")) {
                     if (!v.isObject()) throw bad(path, "__metadata__ is not an object");
-                    v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    for (var m : v.properties()) {
+                        if (!m.getValue().isTextual()) throw bad(path, "__metadata__ value '" + m.getKey() + "' is not a string");
+                        metadata.put(m.getKey(), m.getValue().textValue());
+                    }
                     continue;
                 }
                 if (!v.isObject() || !v.has("dtype") || !v.has("shape") || !v.has("data_offsets")) {
@@ -109,13 +132,13 @@ public final class SafetensorsFile implements AutoCloseable {
                 }
                 long[] shape = new long[sh.size()];
                 for (int i = 0; i < shape.length; i++) {
-                    if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) {
+                    if (!isLong(sh.get(i)) || sh.get(i).asLong() < 0) {
                         throw bad(path, "tensor '" + name + "' has an invalid dimension " + sh.get(i));
                     }
                     shape[i] = sh.get(i).asLong();
                 }
-                if (!off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
-                    throw bad(path, "tensor '" + name + "' has non-integer data_offsets");
+                if (!isLong(off.get(0)) || !isLong(off.get(1))) {
+                    throw bad(path, "tensor '" + name + "' has invalid data_offsets " + off);
                 }
                 long begin = off.get(0).asLong(), end = off.get(1).asLong();
                 if (begin < 0 || end < begin) throw bad(path, "tensor '" + name + "' has data_offsets [" + begin + ", " + end + "]");
@@ -147,10 +170,15 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** An integer JSON number that fits a long (2.5, 1e3, "3" and NaN are not). */
+    private static boolean isLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
+    }
+
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos + buf.position());
-            if (n < 0) throw new IOException("unexpected end of file");
+            if (n < 0) throw new InvalidFileException("unexpected end of file at byte " + (pos + buf.position()));
         }
     }
 
