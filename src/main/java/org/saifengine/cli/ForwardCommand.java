@@ -44,7 +44,7 @@ public final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (LoadedModel lm = LoadedModel.open(model, dtype)) {
             Model m = lm.model();
-            int[] ids = input.ids != null ? LoadedModel.parseIds(input.ids) : TextPrompts.encode(lm.files(), input.prompt);
+            int[] ids = input.ids != null ? LoadedModel.parseIds(input.ids) : new TextPrompts(lm.files()).encode(input.prompt);
             int t = ids.length, d = m.config().hiddenSize(), layers = m.config().layers(), vocab = m.config().vocabSize();
             float[] embed = new float[t * d];
             float[][] resid = new float[layers][t * d];

@@ -69,18 +69,19 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplingParams sampling = new SamplingParams(temperature, topK, topP, seed);
         try (LoadedModel lm = LoadedModel.open(model, dtype)) {
             Model m = lm.model();
+            TextPrompts text = new TextPrompts(lm.files());
             int[] prompt;
             if (input.promptIds != null) {
                 if (chat) throw new IllegalArgumentException("--chat needs a text --prompt, not --prompt-ids");
                 prompt = LoadedModel.parseIds(input.promptIds);
             } else {
-                prompt = chat ? TextPrompts.encodeChat(lm.files(), input.prompt) : TextPrompts.encode(lm.files(), input.prompt);
+                prompt = chat ? text.encodeChat(input.prompt) : text.encode(input.prompt);
             }
             Set<Integer> stopIds = new HashSet<>();
             for (int id : m.config().eosIds()) stopIds.add(id);
-            stopIds.addAll(TextPrompts.eosIds(lm.files()));
+            stopIds.addAll(text.eosIds());
             java.io.PrintWriter out = spec.commandLine().getOut();
-            var streamer = json ? null : TextPrompts.streamer(lm.files());
+            var streamer = json ? null : text.streamer();
             Generator.Request req = Generator.Request.of(prompt, sampling, maxTokens)
                     .withStopIds(stopIds)
                     .withStopStrings(stop)
@@ -88,13 +89,13 @@ public final class GenerateCommand implements Callable<Integer> {
                         out.print(streamer.apply(id));
                         out.flush();
                     });
-            Generator gen = new Generator(m, TextPrompts.decoder(lm.files()));
+            Generator gen = new Generator(m, stop == null || stop.isEmpty() ? null : text.decoder());
             Generator.Result r = gen.generate(List.of(req)).get(0);
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("prompt_ids", r.promptIds());
                 o.put("generated_ids", r.generatedIds());
-                o.put("text", TextPrompts.decode(lm.files(), r.generatedIds()));
+                o.put("text", text.decode(r.generatedIds()));
                 o.put("stop_reason", r.stopReason().name().toLowerCase());
                 Map<String, Object> t = new LinkedHashMap<>();
                 int decoded = Math.max(0, r.generatedIds().length - 1); // the first token comes from the prefill

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ForwardCommand.class,
                 InspectCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

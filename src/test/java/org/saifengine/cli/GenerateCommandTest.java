@@ -46,6 +46,19 @@ class GenerateCommandTest {
     }
 
     @Test
+    void textPromptGivesGoldenIdsAndText() throws Exception {
+        Path dir = SharedData.stories260K();
+        JsonNode golden = Json.read(dir.resolve("golden.json"));
+        String prompt = golden.get("prompt").asText();
+        int want = golden.get("greedy_ids_first64_steps").size() - (golden.get("prompt_ids_with_bos").size() - 1);
+        Run r = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-tokens", String.valueOf(want), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode o = Json.parse(r.out(), "generate output");
+        assertEquals(golden.get("prompt_ids_with_bos"), o.get("prompt_ids"));
+        assertEquals(golden.get("greedy_text_64_steps").asText().substring(prompt.length()), o.get("text").asText());
+    }
+
+    @Test
     void badInputIsOneErrorLine() {
         Run r = run("generate", "--model", SharedData.stories260K().toString(), "--prompt-ids", "1,99999", "--json");
         assertEquals(1, r.code());
