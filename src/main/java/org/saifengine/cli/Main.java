@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Runs transformer LMs on safetensors/GGUF weights, reads them through SAEs and steers them (SAIF).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                GgufCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
