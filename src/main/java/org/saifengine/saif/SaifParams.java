@@ -1,0 +1,61 @@
+package org.saifengine.saif;
+
+import org.saifengine.steer.Positions;
+
+import java.util.List;
+
+/**
+ * Every choice of the SAIF method (shared/notes/saif-method.md), with its documented default.
+ *
+ * @param k                    number of latents selected [10]
+ * @param tau                  minimum consistency (min over variants of the firing frequency) [0.5]
+ * @param rho                  maximum firing frequency on negatives [0.2]
+ * @param activeThreshold      a latent "fires" when its activation is above this [0]
+ * @param rankBy               selection ranking: sensitivity (mean_P - mean_N) or its standardized version [sensitivity]
+ * @param placement            instruction placement for discovery [post]
+ * @param readPosition         where latents are read [last prompt token]
+ * @param maxDiscoveryContents discovery contents used per variant (0 = all) [40]
+ * @param alpha                steering strength [4]
+ * @param layer                steering layer, -1 = the SAE's layer [-1]
+ * @param positions            steering positions [all]
+ * @param fromStep             first generation step steered when positions = from-step [0]
+ * @param renormalize          rescale each steered position to its pre-steering norm [false]
+ * @param domStrength          difference-of-means strength w in w*u/|u|; NaN = the SAIF vector's norm [NaN]
+ * @param seed                 seed of the random-latent control and of sampling [0]
+ */
+public record SaifParams(int k, double tau, double rho, double activeThreshold, RankBy rankBy, Placement placement,
+                         ReadPosition readPosition, int maxDiscoveryContents, double alpha, int layer, Positions positions,
+                         int fromStep, boolean renormalize, double domStrength, long seed) {
+
+    public enum RankBy { SENSITIVITY, STANDARDIZED }
+
+    /** The alpha sweep of the method note (0.5..8). */
+    public static final List<Double> ALPHA_SWEEP = List.of(0.5, 1.0, 2.0, 4.0, 8.0);
+    public static final List<Integer> K_SWEEP = List.of(1, 2, 5, 10, 20);
+
+    public SaifParams {
+        if (k < 1) throw new IllegalArgumentException("k must be >= 1, got " + k);
+        if (!(tau >= 0 && tau <= 1)) throw new IllegalArgumentException("tau must be in [0, 1], got " + tau);
+        if (!(rho >= 0 && rho <= 1)) throw new IllegalArgumentException("rho must be in [0, 1], got " + rho);
+        if (!Double.isFinite(activeThreshold)) throw new IllegalArgumentException("activeThreshold must be finite");
+        if (!Double.isFinite(alpha)) throw new IllegalArgumentException("alpha must be finite, got " + alpha);
+        if (maxDiscoveryContents < 0) throw new IllegalArgumentException("maxDiscoveryContents must be >= 0");
+        if (fromStep < 0) throw new IllegalArgumentException("fromStep must be >= 0");
+        if (Double.isInfinite(domStrength)) throw new IllegalArgumentException("domStrength must be finite or NaN");
+    }
+
+    public static SaifParams defaults() {
+        return new SaifParams(10, 0.5, 0.2, 0.0, RankBy.SENSITIVITY, Placement.POST, ReadPosition.LAST, 40, 4.0, -1,
+                Positions.ALL, 0, false, Double.NaN, 0);
+    }
+
+    public SaifParams withK(int newK) {
+        return new SaifParams(newK, tau, rho, activeThreshold, rankBy, placement, readPosition, maxDiscoveryContents,
+                alpha, layer, positions, fromStep, renormalize, domStrength, seed);
+    }
+
+    public SaifParams withSelection(int newK, double newTau, double newRho) {
+        return new SaifParams(newK, newTau, newRho, activeThreshold, rankBy, placement, readPosition, maxDiscoveryContents,
+                alpha, layer, positions, fromStep, renormalize, domStrength, seed);
+    }
+}
