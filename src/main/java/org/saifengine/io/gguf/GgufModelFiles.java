@@ -58,6 +58,15 @@ public final class GgufModelFiles {
         }
     }
 
+    /** Only the tokenizer files of a GGUF (no weights are read). */
+    public static GgufTokenizerJson.Result readTokenizer(Path path) throws IOException {
+        try (GgufFile g = GgufFile.open(path)) {
+            return GgufTokenizerJson.build(g);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFileException(path + ": " + e.getMessage());
+        }
+    }
+
     /** The HF name of a llama GGUF tensor, or null for tensors HF has no weight for (rope_freqs). */
     static String hfName(String gguf) throws InvalidFileException {
         switch (gguf) {

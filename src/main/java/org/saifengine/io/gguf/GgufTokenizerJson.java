@@ -24,8 +24,12 @@ import java.util.TreeMap;
  *   <li>{@code tokenizer.ggml.model = gpt2}: byte-level BPE. Tokens outside the byte alphabet are respelled in it;
  *       merges come from the file; the pre-tokenizer is byte-level GPT-2, or a Split by the regex transformers
  *       knows for {@code tokenizer.ggml.pre}.</li>
- *   <li>{@code tokenizer.ggml.model = llama}: SentencePiece-style BPE with byte fallback (Metaspace); when the file
- *       has no merges they are recovered from the vocabulary and scores as transformers' generate_merges does.</li>
+ *   <li>{@code tokenizer.ggml.model = llama}: SentencePiece-style BPE with byte fallback; when the file has no merges
+ *       they are recovered from the vocabulary and scores as transformers' generate_merges does. Here we deliberately
+ *       differ from transformers' converter, which uses a Metaspace pre-tokenizer (prepend_scheme "first") that drops
+ *       SentencePiece's dummy prefix before text that starts with a space (" Hello" gives [15043], sentencepiece and
+ *       llama.cpp give [29871, 15043]): we use the Prepend+Replace normalizer of HF's own Llama tokenizer.json,
+ *       honouring {@code tokenizer.ggml.add_space_prefix}, so llama.cpp's test vectors pass.</li>
  * </ul>
  * Control tokens (type 3) and the bos/eos/unk/pad tokens become special added tokens, user-defined tokens (type 4)
  * plain added tokens.
@@ -126,17 +130,14 @@ public final class GgufTokenizerJson {
                     }
                     pairs = mergesFromScores(tokens, scores, vocab);
                 }
+                boolean dummyPrefix = flag(g, "tokenizer.ggml.add_space_prefix", true);
                 tj.set("added_tokens", addedTokens(tokens, types, specialIds, vocab, false));
-                tj.putNull("normalizer");
-                ObjectNode meta = F.objectNode();
-                meta.put("type", "Metaspace");
-                meta.put("replacement", "\u2581");
-                meta.put("prepend_scheme", "first");
-                meta.put("split", false);
-                tj.set("pre_tokenizer", meta);
+                tj.set("normalizer", sentencePieceNormalizer(dummyPrefix));
+                tj.putNull("pre_tokenizer");
                 tj.set("post_processor", postProcessor(tokens, specialIds, addBos, addEos));
-                tj.set("decoder", sentencePieceDecoder());
+                tj.set("decoder", sentencePieceDecoder(dummyPrefix));
                 bpe = bpeModel(F.nullNode(), F.nullNode(), true, true);
+                if (specialIds.containsKey("unk_token")) bpe.put("unk_token", tokens.get(specialIds.get("unk_token")));
                 bpe.set("vocab", vocabNode(vocab));
                 bpe.set("merges", mergesNode(pairs));
             }
@@ -327,7 +328,20 @@ public final class GgufTokenizerJson {
         return seq;
     }
 
-    private static ObjectNode sentencePieceDecoder() {
+    /** SentencePiece's dummy prefix: "▁" before the text (always, as sentencepiece and llama.cpp do), spaces as "▁". */
+    private static ObjectNode sentencePieceNormalizer(boolean dummyPrefix) {
+        ObjectNode n = F.objectNode();
+        n.put("type", "Sequence");
+        ArrayNode list = n.putArray("normalizers");
+        if (dummyPrefix) list.addObject().put("type", "Prepend").put("prepend", "\u2581");
+        ObjectNode replace = list.addObject();
+        replace.put("type", "Replace");
+        replace.putObject("pattern").put("String", " ");
+        replace.put("content", "\u2581");
+        return n;
+    }
+
+    private static ObjectNode sentencePieceDecoder(boolean dummyPrefix) {
         ObjectNode d = F.objectNode();
         d.put("type", "Sequence");
         ArrayNode list = d.putArray("decoders");
@@ -337,6 +351,7 @@ public final class GgufTokenizerJson {
         replace.put("content", " ");
         list.addObject().put("type", "ByteFallback");
         list.addObject().put("type", "Fuse");
+        if (!dummyPrefix) return d;
         ObjectNode strip = list.addObject();
         strip.put("type", "Strip");
         strip.put("content", " ");
