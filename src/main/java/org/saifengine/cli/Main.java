@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 GgufCommand.class,
                 ConvertCommand.class,
+                GenerateCommand.class,
+                ForwardCommand.class,
+                InspectCommand.class,
                 TokenizeCommand.class,
         })
 public final class Main implements Runnable {
