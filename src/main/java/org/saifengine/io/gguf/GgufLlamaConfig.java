@@ -13,14 +13,14 @@ public final class GgufLlamaConfig {
 
     public static ObjectNode build(GgufFile g, int vocabSize, boolean tiedEmbeddings) throws InvalidFileException {
         String a = "llama.";
-        long hidden = positive(g, a + "embedding_length");
-        long heads = positive(g, a + "attention.head_count");
-        long kvHeads = g.metadata().containsKey(a + "attention.head_count_kv") ? positive(g, a + "attention.head_count_kv") : heads;
+        int hidden = positive(g, a + "embedding_length");
+        int heads = positive(g, a + "attention.head_count");
+        int kvHeads = g.metadata().containsKey(a + "attention.head_count_kv") ? positive(g, a + "attention.head_count_kv") : heads;
         if (hidden % heads != 0 || heads % kvHeads != 0) {
             throw new InvalidFileException(g.path() + ": embedding_length " + hidden + ", head_count " + heads
                     + " and head_count_kv " + kvHeads + " do not divide evenly");
         }
-        long headDim = g.metadata().containsKey(a + "attention.key_length") ? positive(g, a + "attention.key_length")
+        int headDim = g.metadata().containsKey(a + "attention.key_length") ? positive(g, a + "attention.key_length")
                 : g.metadata().containsKey(a + "rope.dimension_count") ? positive(g, a + "rope.dimension_count") : hidden / heads;
 
         ObjectNode c = JsonNodeFactory.instance.objectNode();
@@ -48,7 +48,7 @@ public final class GgufLlamaConfig {
             s.put("type", scalingType.asString());
             if (g.metadata().containsKey(a + "rope.scaling.factor")) s.put("factor", g.get(a + "rope.scaling.factor").asDouble());
             if (g.metadata().containsKey(a + "rope.scaling.original_context_length")) {
-                s.put("original_max_position_embeddings", g.get(a + "rope.scaling.original_context_length").asLong());
+                s.put("original_max_position_embeddings", g.get(a + "rope.scaling.original_context_length").asInt());
             }
             ObjectNode params = s.deepCopy();
             params.remove("type");
@@ -61,13 +61,13 @@ public final class GgufLlamaConfig {
         for (String[] k : new String[][]{{"bos_token_id", "bos_token_id"}, {"eos_token_id", "eos_token_id"},
                 {"pad_token_id", "padding_token_id"}}) {
             GgufValue v = g.metadata().get("tokenizer.ggml." + k[1]);
-            if (v != null) c.put(k[0], v.asLong());
+            if (v != null) c.put(k[0], v.asInt());
         }
         c.put("torch_dtype", "float32");
         return c;
     }
 
-    private static long positive(GgufFile g, String key) throws InvalidFileException {
+    private static int positive(GgufFile g, String key) throws InvalidFileException {
         GgufValue v = g.get(key);
         long n;
         try {
@@ -75,7 +75,7 @@ public final class GgufLlamaConfig {
         } catch (IllegalArgumentException e) {
             throw new InvalidFileException(g.path() + ": " + key + ": " + e.getMessage());
         }
-        if (n <= 0 || n > (1L << 31)) throw new InvalidFileException(g.path() + ": " + key + " is " + n + " (must be positive)");
-        return n;
+        if (n <= 0 || n > Integer.MAX_VALUE) throw new InvalidFileException(g.path() + ": " + key + " is " + n + " (must be a positive int)");
+        return (int) n;
     }
 }
