@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Runs transformer LMs on safetensors/GGUF weights, reads them through SAEs and steers them (SAIF).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                GgufCommand.class,
+                ConvertCommand.class,
                 GenerateCommand.class,
                 ForwardCommand.class,
                 InspectCommand.class,
