@@ -9,10 +9,13 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DevicesCommand.class,
+                GgufCommand.class,
+                ConvertCommand.class,
                 GenerateCommand.class,
                 ForwardCommand.class,
                 InspectCommand.class,
                 TokenizeCommand.class,
+                SaeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
