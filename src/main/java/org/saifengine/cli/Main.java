@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Runs transformer LMs on safetensors/GGUF weights, reads them through SAEs and steers them (SAIF).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DevicesCommand.class,
                 GgufCommand.class,
                 ConvertCommand.class,
                 GenerateCommand.class,
