@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 TokenizeCommand.class,
                 ChatTemplateCommand.class,
+                SafetensorsCommand.class,
                 SaeCommand.class,
         })
 public final class Main implements Runnable {
