@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 InspectCommand.class,
                 TokenizeCommand.class,
+                ChatTemplateCommand.class,
+                SafetensorsCommand.class,
                 SaeCommand.class,
         })
 public final class Main implements Runnable {
