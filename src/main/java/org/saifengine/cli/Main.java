@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 InspectCommand.class,
                 TokenizeCommand.class,
+                ServeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
