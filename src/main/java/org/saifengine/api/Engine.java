@@ -9,6 +9,9 @@ import org.saifengine.model.Model;
 import org.saifengine.model.ModelConfig;
 import org.saifengine.model.Positions;
 import org.saifengine.model.Sequence;
+import org.saifengine.sae.Sae;
+import org.saifengine.sae.SparseCode;
+import org.saifengine.sae.format.SaeFormats;
 import org.saifengine.tokenizer.ChatMessage;
 import org.saifengine.tokenizer.Tokenizer;
 import org.saifengine.tokenizer.Tokenizers;
@@ -31,6 +34,13 @@ import java.util.Set;
  *             org.saifengine.steer.Positions.GENERATED);
  *     Completion c = engine.generate("Once upon a time", GenerateOptions.greedy(32).withSteering(plan));
  *     System.out.println(c.text());
+ *
+ *     Sae sae = engine.loadSae(Path.of("my-sae"));                 // reads e.g. blocks.2.hook_resid_post
+ *     SparseCode[] perToken = engine.encode(sae, "Once upon a time", 5);
+ *     float[] latent7 = sae.decoderRow(7);                           // steer along one latent's direction
+ *     for (int i = 0; i < latent7.length; i++) latent7[i] *= 4f;     // with strength 4
+ *     SteeringPlan byLatent = SteeringPlan.simple(latent7, sae.config().hookName(),
+ *             org.saifengine.steer.Positions.ALL);
  * }
  * }</pre>
  */
@@ -57,7 +67,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public static Engine load(String modelSpec, LoadOptions options) throws IOException {
-        ModelFiles files = ModelFiles.fromDirectory(Path.of(modelSpec));
+        ModelFiles files = ModelFiles.open(modelSpec);
         try {
             Model model = Model.load(files, options);
             return new Engine(files, model, Tokenizers.load(files));
@@ -128,6 +138,35 @@ public final class Engine implements AutoCloseable {
         Sequence seq = model.newSequence(promptIds.length);
         model.forward(List.of(new Model.Input(seq, promptIds, hooks)), false);
         return out;
+    }
+
+    /**
+     * Loads an SAE (SAELens, sparsify, Llama Scope or Gemma Scope layout) and checks that it fits this model: its
+     * d_in equals d_model and its hook point names a layer the model has.
+     */
+    public Sae loadSae(Path path) throws IOException {
+        Sae sae = SaeFormats.load(path);
+        saeHook(sae);
+        return sae;
+    }
+
+    /** The hook point an SAE reads, checked against this model. */
+    public HookPoint saeHook(Sae sae) {
+        String hook = sae.config().hookName();
+        if (hook == null) throw new IllegalArgumentException("the SAE does not say which hook point it reads (hook_name is missing)");
+        HookPoint point = HookPoint.parse(hook);
+        if (point.layer() >= config().layers()) {
+            throw new IllegalArgumentException("the SAE reads " + hook + " but the model has layers 0.." + (config().layers() - 1));
+        }
+        if (sae.dIn() != config().hiddenSize()) {
+            throw new IllegalArgumentException("the SAE reads vectors of width " + sae.dIn() + " but the model's d_model is " + config().hiddenSize());
+        }
+        return point;
+    }
+
+    /** The SAE's active latents for every token of a text (at most top per token, strongest first; 0 = all active). */
+    public SparseCode[] encode(Sae sae, String text, int top) {
+        return sae.encode(activations(encode(text), saeHook(sae)), top);
     }
 
     @Override

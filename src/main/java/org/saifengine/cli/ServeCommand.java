@@ -7,6 +7,7 @@ import org.saifengine.server.EngineServer;
 import org.saifengine.server.ServerOptions;
 import org.saifengine.tensor.DType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -36,6 +37,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--api-key", description = "require 'Authorization: Bearer KEY' (default: $SAIF_ENGINE_API_KEY if set)")
     String apiKey;
+
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
     String dtype;
@@ -69,6 +73,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (backend.resolve() != BackendOption.Resolved.CPU) {
+            throw new IllegalStateException("serve runs on the CPU backend only for now (--backend cpu or auto)");
+        }
         String key = apiKey != null ? apiKey : System.getenv("SAIF_ENGINE_API_KEY");
         ServerOptions options = new ServerOptions(host, port, key, maxBody, maxPrompt, maxTokensLimit,
                 Math.min(defaultMaxTokens, maxTokensLimit), timeout);
@@ -80,7 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
             long ctx = engine.config().maxPositions();
             var limits = new BatchScheduler.Limits(maxBatch, kvBudget != null ? kvBudget : maxBatch * ctx, prefillChunk, maxWaiting);
             EngineServer.Builder b = EngineServer.builder(engine).options(options).limits(limits);
-            //SAE for (var e : saes.entrySet()) b.sae(e.getKey(), e.getValue());
+            for (var e : saes.entrySet()) b.sae(e.getKey(), e.getValue());
             //SAIF for (var e : saifRuns.entrySet()) b.saifRun(e.getKey(), e.getValue());
             CountDownLatch stop = new CountDownLatch(1);
             try (EngineServer server = b.start()) {

@@ -5,11 +5,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.saifengine.api.Engine;
 import org.saifengine.model.HookPoint;
+import org.saifengine.sae.Sae;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -81,6 +83,25 @@ public final class EngineServer implements AutoCloseable {
         public Builder limits(BatchScheduler.Limits l) {
             this.limits = l;
             return this;
+        }
+
+        /** Registers an SAE requests may name (steering latents, monitor, /v1/sae/encode). */
+        public Builder sae(String name, Path path) throws IOException {
+            requireName(name, "SAE");
+            Sae sae;
+            try {
+                sae = engine.loadSae(path);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--sae " + name + "=" + path + ": " + e.getMessage(), e);
+            }
+            registry.add(new SaeDictionary(name, sae, engine.saeHook(sae).toString()));
+            return this;
+        }
+
+        private static void requireName(String name, String what) {
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException(what + " name '" + name + "' must be 1-64 letters, digits, '_', '.' or '-'");
+            }
         }
 
         /** Starts listening; the server runs until closed. */
