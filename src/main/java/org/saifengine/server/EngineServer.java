@@ -30,7 +30,7 @@ import java.util.concurrent.Executors;
  */
 public final class EngineServer implements AutoCloseable {
     private static final Set<String> ENDPOINTS = Set.of("/", "/health", "/metrics", "/v1/models", "/v1/completions",
-            "/v1/chat/completions", "/v1/sae/encode", "/v1/saif/runs");
+            "/v1/chat/completions", "/v1/sae/encode", "/v1/saes", "/v1/saif/runs");
 
     private final Engine engine;
     private final Registry registry;
@@ -187,6 +187,22 @@ public final class EngineServer implements AutoCloseable {
             requireMethod(method, "POST");
             JsonNode body = Exchanges.readJson(ex, options.maxBodyBytes());
             return completions.handle(ex, body, path.equals("/v1/chat/completions"));
+        }
+        if (path.equals("/v1/saes")) {
+            requireMethod(method, "GET");
+            List<Object> data = new ArrayList<>();
+            for (Registry.Dictionary d : registry.saes().values()) {
+                data.add(Map.of("id", d.name(), "object", "sae", "hook", d.hookPoint(), "d_in", d.dIn(), "d_sae", d.dSae()));
+            }
+            Exchanges.sendJson(ex, 200, Map.of("object", "list", "data", data));
+            return 200;
+        }
+        if (path.equals("/v1/saif/runs")) {
+            requireMethod(method, "GET");
+            List<Object> data = new ArrayList<>();
+            for (Registry.SaifRun r : registry.runs().values()) data.add(Map.of("id", r.name(), "object", "saif.run", "hook", r.hookPoint()));
+            Exchanges.sendJson(ex, 200, Map.of("object", "list", "data", data));
+            return 200;
         }
         if (path.equals("/v1/sae/encode")) {
             requireMethod(method, "POST");
