@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 TokenizeCommand.class,
                 ServeCommand.class,
+                ChatTemplateCommand.class,
+                SafetensorsCommand.class,
                 SaeCommand.class,
         })
 public final class Main implements Runnable {
