@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 InspectCommand.class,
                 TokenizeCommand.class,
+                ServeCommand.class,
                 ChatTemplateCommand.class,
                 SafetensorsCommand.class,
                 SaeCommand.class,
