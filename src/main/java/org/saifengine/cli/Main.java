@@ -8,6 +8,10 @@ import picocli.CommandLine.Command;
         description = "Runs transformer LMs on safetensors/GGUF weights, reads them through SAEs and steers them (SAIF).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                GenerateCommand.class,
+                ForwardCommand.class,
+                InspectCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

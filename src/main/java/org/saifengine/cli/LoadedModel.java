@@ -1,0 +1,47 @@
+package org.saifengine.cli;
+
+import org.saifengine.io.ModelFiles;
+import org.saifengine.model.LoadOptions;
+import org.saifengine.model.Model;
+import org.saifengine.tensor.DType;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Model files plus the model built from them, closed together; shared by the CLI commands. */
+record LoadedModel(ModelFiles files, Model model) implements AutoCloseable {
+
+    static ModelFiles openFiles(String spec) throws IOException {
+        return ModelFiles.fromDirectory(Path.of(spec));
+    }
+
+    static LoadedModel open(String spec, String dtype) throws IOException {
+        ModelFiles files = openFiles(spec);
+        try {
+            DType d = dtype == null ? null : DType.parse(dtype);
+            return new LoadedModel(files, Model.load(files, LoadOptions.withDType(d)));
+        } catch (RuntimeException e) {
+            files.close();
+            throw e;
+        }
+    }
+
+    static int[] parseIds(String csv) {
+        String[] parts = csv.split(",");
+        int[] ids = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                ids[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("token ids must be comma-separated integers, got '" + parts[i].trim() + "'");
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() throws Exception {
+        model.close();
+        files.close();
+    }
+}

@@ -1,0 +1,113 @@
+package org.saifengine.model;
+
+import org.saifengine.backend.Backend;
+import org.saifengine.backend.Weight;
+import org.saifengine.io.Checkpoint;
+import org.saifengine.tensor.DType;
+import org.saifengine.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All weights of a model, bound from a checkpoint by the manifest and prepared by the backend. Tensors stay views
+ * into the mapped files unless a dtype conversion was asked for (then converted once into memory this object owns).
+ */
+public final class ModelWeights implements AutoCloseable {
+    public final Weight embedding;     // [vocab, d]
+    public final Weight finalNorm;     // [d]
+    public final Weight unembedding;   // [vocab, d] (the embedding itself when tied)
+    public final LayerWeights[] layers;
+    private final Arena arena;
+
+    private ModelWeights(Weight embedding, Weight finalNorm, Weight unembedding, LayerWeights[] layers, Arena arena) {
+        this.embedding = embedding;
+        this.finalNorm = finalNorm;
+        this.unembedding = unembedding;
+        this.layers = layers;
+        this.arena = arena;
+    }
+
+    /**
+     * Checks every manifest entry against the checkpoint (presence, shape, float dtype) and prepares the weights.
+     *
+     * @param convertTo null to keep stored dtypes, else F32 or BF16 for all matrices
+     */
+    public static ModelWeights bind(ModelConfig c, Checkpoint ckpt, Backend backend, DType convertTo) {
+        if (convertTo != null && convertTo != DType.F32 && convertTo != DType.BF16) {
+            throw new IllegalArgumentException("weights can be converted to f32 or bf16, not " + convertTo);
+        }
+        Map<String, Tensor> found = new HashMap<>();
+        for (TensorSpec spec : WeightManifest.of(c)) {
+            Tensor t = ckpt.tensors().get(spec.name());
+            if (t == null) {
+                if (spec.need() == TensorSpec.Need.TIED) continue;
+                throw new IllegalArgumentException("tensor '" + spec.name() + "' is missing from the checkpoint (required by "
+                        + c.architecture().hfName + ")");
+            }
+            if (!Arrays.equals(t.shape(), spec.shape())) {
+                throw new IllegalArgumentException("tensor '" + spec.name() + "' has shape " + Arrays.toString(t.shape())
+                        + " but the config implies " + Arrays.toString(spec.shape()));
+            }
+            if (!t.dtype().isFloat() || t.dtype() == DType.F64) {
+                throw new IllegalArgumentException("tensor '" + spec.name() + "' has dtype " + t.dtype() + "; expected F32, BF16 or F16");
+            }
+            found.put(spec.name(), t);
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            Binder b = new Binder(found, backend, convertTo, arena);
+            LayerWeights[] layers = new LayerWeights[c.layers()];
+            for (int l = 0; l < layers.length; l++) {
+                final int li = l;
+                java.util.function.Function<String, Weight> w = s -> b.get(WeightManifest.layer(li, s));
+                java.util.function.Function<String, Weight> opt = s -> b.optional(WeightManifest.layer(li, s));
+                boolean gemma = c.sandwichNorms();
+                layers[l] = new LayerWeights(
+                        w.apply("input_layernorm.weight"),
+                        w.apply("self_attn.q_proj.weight"), w.apply("self_attn.k_proj.weight"),
+                        w.apply("self_attn.v_proj.weight"), w.apply("self_attn.o_proj.weight"),
+                        opt.apply("self_attn.q_proj.bias"), opt.apply("self_attn.k_proj.bias"),
+                        opt.apply("self_attn.v_proj.bias"), opt.apply("self_attn.o_proj.bias"),
+                        gemma ? w.apply("post_attention_layernorm.weight") : null,
+                        w.apply(gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"),
+                        gemma ? w.apply("post_feedforward_layernorm.weight") : null,
+                        w.apply("mlp.gate_proj.weight"), w.apply("mlp.up_proj.weight"), w.apply("mlp.down_proj.weight"),
+                        opt.apply("mlp.gate_proj.bias"), opt.apply("mlp.up_proj.bias"), opt.apply("mlp.down_proj.bias"));
+            }
+            Weight embed = b.get(WeightManifest.EMBED);
+            Weight head = c.tiedEmbeddings() ? embed : b.get(WeightManifest.LM_HEAD);
+            return new ModelWeights(embed, b.get(WeightManifest.FINAL_NORM), head, layers, arena);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Prepares checked tensors, converting matrices when asked. */
+    private record Binder(Map<String, Tensor> found, Backend backend, DType convertTo, Arena arena) {
+        Weight get(String name) {
+            Tensor t = found.get(name);
+            if (t == null) throw new IllegalStateException("tensor '" + name + "' was not bound");
+            if (convertTo != null && t.rank() == 2 && t.dtype() != convertTo) t = t.to(convertTo, arena);
+            return backend.weight(name, t);
+        }
+
+        Weight optional(String name) {
+            return found.containsKey(name) ? get(name) : null;
+        }
+    }
+
+    /** The stored tensors in manifest order, for inspection. */
+    public static List<TensorSpec> manifest(ModelConfig c) {
+        return WeightManifest.of(c);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,120 @@
+package org.saifengine.tokenizer;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tokenizer_config.json chat template rendered with jinjava, set up like transformers' environment
+ * (trim_blocks, lstrip_blocks, a final newline of the template dropped, raise_exception and strftime_now).
+ */
+final class JinjaChatTemplate implements ChatTemplate {
+    private static final Jinjava JINJAVA = newJinjava();
+
+    private final String template;
+    private final String bosToken;
+    private final String eosToken;
+
+    JinjaChatTemplate(String template, String bosToken, String eosToken) {
+        // jinja2's default keep_trailing_newline=False drops one newline at the end of the template
+        this.template = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
+        this.bosToken = bosToken;
+        this.eosToken = eosToken;
+    }
+
+    private static Jinjava newJinjava() {
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .build();
+        Jinjava j = new Jinjava(config);
+        j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
+                JinjaChatTemplate.class, "raiseException", String.class));
+        j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
+                JinjaChatTemplate.class, "strftimeNow", String.class));
+        return j;
+    }
+
+    /** Called by templates to reject a conversation (e.g. roles that do not alternate). */
+    public static String raiseException(String message) {
+        throw new TemplateException(message);
+    }
+
+    /** transformers' strftime_now(format) for the common directives. */
+    public static String strftimeNow(String format) {
+        LocalDateTime now = LocalDateTime.now();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < format.length(); i++) {
+            char c = format.charAt(i);
+            if (c != '%' || i + 1 == format.length()) {
+                sb.append(c);
+                continue;
+            }
+            char d = format.charAt(++i);
+            sb.append(switch (d) {
+                case 'd' -> String.format("%02d", now.getDayOfMonth());
+                case 'm' -> String.format("%02d", now.getMonthValue());
+                case 'Y' -> String.valueOf(now.getYear());
+                case 'y' -> String.format("%02d", now.getYear() % 100);
+                case 'b' -> now.format(DateTimeFormatter.ofPattern("MMM", java.util.Locale.ENGLISH));
+                case 'B' -> now.format(DateTimeFormatter.ofPattern("MMMM", java.util.Locale.ENGLISH));
+                case 'H' -> String.format("%02d", now.getHour());
+                case 'M' -> String.format("%02d", now.getMinute());
+                case 'S' -> String.format("%02d", now.getSecond());
+                case '%' -> "%";
+                default -> "%" + d;
+            });
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("role", m.role());
+            map.put("content", m.content());
+            msgs.add(map);
+        }
+        Map<String, Object> bindings = new HashMap<>();
+        bindings.put("messages", msgs);
+        bindings.put("add_generation_prompt", addGenerationPrompt);
+        bindings.put("bos_token", bosToken == null ? "" : bosToken);
+        bindings.put("eos_token", eosToken == null ? "" : eosToken);
+        RenderResult result;
+        try {
+            result = JINJAVA.renderForResult(template, bindings);
+        } catch (TemplateException e) {
+            throw new IllegalArgumentException("chat template rejected the conversation: " + e.getMessage());
+        }
+        for (TemplateError e : result.getErrors()) {
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                String msg = e.getMessage();
+                if (e.getException() instanceof TemplateException te) msg = te.getMessage();
+                Throwable cause = e.getException();
+                while (cause != null && !(cause instanceof TemplateException)) cause = cause.getCause();
+                if (cause != null) throw new IllegalArgumentException("chat template rejected the conversation: " + cause.getMessage());
+                throw new IllegalArgumentException("chat template error: " + msg + " (line " + e.getLineno() + ")");
+            }
+        }
+        return result.getOutput();
+    }
+
+    /** Thrown by raise_exception. */
+    static final class TemplateException extends RuntimeException {
+        TemplateException(String message) {
+            super(message);
+        }
+    }
+}
