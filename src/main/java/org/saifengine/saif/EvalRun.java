@@ -139,7 +139,8 @@ public final class EvalRun {
         Path results = dir.resolve(RunFiles.RESULTS);
         if (Files.isRegularFile(cfg) && Files.isRegularFile(results)) {
             JsonNode old = Json.read(cfg);
-            if (!old.equals(id))
+            // compare as stored: numbers re-read from text (an int written from a long reads back as an int)
+            if (!old.equals(Json.parse(Json.write(id), "eval identity")))
                 throw new IllegalArgumentException("this run already has eval results made with other settings (" + cfg
                         + "); delete results.jsonl and eval-config.json to start over, or rerun with the same options");
         } else {

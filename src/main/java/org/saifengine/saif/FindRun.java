@@ -52,19 +52,20 @@ public final class FindRun {
         int nPos = 0, nNeg = 0;
         Progress bar = Progress.stderr("find " + task.name(), (long) disc.size() * (variants.size() + 1));
         for (Content c : disc) {
-            float[][] neg = lm.readResiduals(lm.formatPrompt(PromptBuilder.userText(task, c, null, p.placement())), allLayers, p.readPosition());
-            stats.addNegative(sae.encode(neg[sae.layer()]));
-            accumulate(sumNeg, neg);
+            // One batch per content: the negative, then every variant's positive.
+            List<String> prompts = new ArrayList<>();
+            prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, null, p.placement())));
+            for (InstructionVariant v : variants) prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, v, p.placement())));
+            float[][][] h = lm.readResiduals(prompts, allLayers, p.readPosition());
+            stats.addNegative(sae.encode(h[0][sae.layer()]));
+            accumulate(sumNeg, h[0]);
             nNeg++;
-            bar.step();
             for (int v = 0; v < variants.size(); v++) {
-                String prompt = lm.formatPrompt(PromptBuilder.userText(task, c, variants.get(v), p.placement()));
-                float[][] pos = lm.readResiduals(prompt, allLayers, p.readPosition());
-                stats.addPositive(v, sae.encode(pos[sae.layer()]));
-                accumulate(sumPos, pos);
+                stats.addPositive(v, sae.encode(h[v + 1][sae.layer()]));
+                accumulate(sumPos, h[v + 1]);
                 nPos++;
-                bar.step();
             }
+            for (int i = 0; i < prompts.size(); i++) bar.step();
         }
         LatentScores scores = stats.scores();
         List<Integer> ranking = scores.select(rankingSize(p), p.tau(), p.rho(), p.rankBy());

@@ -16,8 +16,11 @@ public interface LmSession extends AutoCloseable {
     /** The user text wrapped in the model's chat template (with the generation prompt), or unchanged without one. */
     String formatPrompt(String userText);
 
-    /** Residual stream after each listed block (resid_post) at the read position: [layers.length][d_model]. */
-    float[][] readResiduals(String formattedPrompt, int[] layers, ReadPosition position);
+    /**
+     * Residual stream after each listed block (resid_post) at the read position, for several prompts in one
+     * batched forward pass: [prompt][layers.length][d_model].
+     */
+    float[][][] readResiduals(List<String> formattedPrompts, int[] layers, ReadPosition position);
 
     /** Generates for several requests (batched where the engine can); outputs in request order. */
     List<String> generate(List<GenerationRequest> requests);
