@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Run one forward pass and write f32 tensors: logits [T,V], embed [T,d], resid_post.{l} [T,d].")
 public final class ForwardCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model directory")
+    @Option(names = "--model", required = true, description = "model: HF directory, .gguf file, or default (the fetched SmolLM2-135M-Instruct)")
     String model;
 
     static final class Input {

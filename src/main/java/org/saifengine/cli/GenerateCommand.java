@@ -24,7 +24,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "model directory")
+    @Option(names = "--model", required = true, description = "model: HF directory, .gguf file, or default (the fetched SmolLM2-135M-Instruct)")
     String model;
 
     static final class Input {
@@ -58,6 +58,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", description = "stop when the output contains this text (repeatable)")
     List<String> stop;
 
+    @Option(names = "--ignore-eos", description = "keep generating past end-of-sequence tokens")
+    boolean ignoreEos;
+
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
     String dtype;
 
@@ -78,8 +81,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 prompt = chat ? text.encodeChat(input.prompt) : text.encode(input.prompt);
             }
             Set<Integer> stopIds = new HashSet<>();
-            for (int id : m.config().eosIds()) stopIds.add(id);
-            stopIds.addAll(text.eosIds());
+            if (!ignoreEos) {
+                for (int id : m.config().eosIds()) stopIds.add(id);
+                stopIds.addAll(text.eosIds());
+            }
             java.io.PrintWriter out = spec.commandLine().getOut();
             var streamer = json ? null : text.streamer();
             Generator.Request req = Generator.Request.of(prompt, sampling, maxTokens)

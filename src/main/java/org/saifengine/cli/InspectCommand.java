@@ -24,7 +24,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "model directory")
+    @Option(names = "--model", required = true, description = "model: HF directory, .gguf file, or default (the fetched SmolLM2-135M-Instruct)")
     String model;
 
     @Option(names = "--json", description = "print one JSON object")

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 record LoadedModel(ModelFiles files, Model model) implements AutoCloseable {
 
     static ModelFiles openFiles(String spec) throws IOException {
-        return ModelFiles.fromDirectory(Path.of(spec));
+        return ModelFiles.open(spec);
     }
 
     static LoadedModel open(String spec, String dtype) throws IOException {

@@ -1,5 +1,8 @@
 package org.saifengine.cli;
 
+import org.saifengine.io.ModelFiles;
+import org.saifengine.io.gguf.GgufModelFiles;
+import org.saifengine.io.gguf.GgufTokenizerJson;
 import org.saifengine.tokenizer.Tokenizer;
 import org.saifengine.tokenizer.Tokenizers;
 
@@ -11,11 +14,19 @@ import java.nio.file.Path;
 final class TokenizerLoading {
     private TokenizerLoading() {}
 
-    /** A model directory, a tokenizer.json or a tokenizer.model. */
+    /** A model directory, a tokenizer.json, a tokenizer.model, a .gguf file or "default" (the default GGUF). */
     static Tokenizer load(String model) throws IOException {
+        if (model.equals("default") || model.toLowerCase().endsWith(".gguf")) {
+            Path gguf = model.equals("default") ? ModelFiles.defaultModelPath() : Path.of(model);
+            if (model.equals("default") && !Files.isRegularFile(gguf)) {
+                throw new IOException("the default model is not downloaded yet (" + gguf + "); run scripts/fetch-default-model");
+            }
+            GgufTokenizerJson.Result r = GgufModelFiles.readTokenizer(gguf);
+            return Tokenizers.fromJson(r.tokenizerJson(), r.tokenizerConfig());
+        }
         Path p = Path.of(model);
         if (Files.isDirectory(p) || Files.isRegularFile(p) && !model.endsWith(".gguf")) return Tokenizers.loadPath(p);
         if (!Files.exists(p)) throw new IOException("model not found: " + model);
-        throw new IOException("cannot read a tokenizer from " + model + " (want a model directory, tokenizer.json or tokenizer.model)");
+        throw new IOException("cannot read a tokenizer from " + model + " (want a model directory, tokenizer.json, tokenizer.model or .gguf)");
     }
 }

@@ -30,29 +30,42 @@ public final class Checkpoint implements AutoCloseable {
         if (Files.isRegularFile(dirOrFile)) return of(List.of(dirOrFile));
         Path index = dirOrFile.resolve("model.safetensors.index.json");
         Path single = dirOrFile.resolve("model.safetensors");
-        if (Files.isRegularFile(index)) {
-            JsonNode map = Json.read(index).get("weight_map");
-            if (map == null || !map.isObject()) throw new InvalidFileException(index + " has no weight_map object");
-            TreeSet<String> shards = new TreeSet<>();
-            map.fields().forEachRemaining(e -> shards.add(e.getValue().asText()));
-            List<Path> paths = new ArrayList<>();
-            for (String s : shards) {
-                Path p = dirOrFile.resolve(s).normalize();
-                if (!p.startsWith(dirOrFile.normalize())) throw new InvalidFileException(index + " names a shard outside the directory: " + s);
-                paths.add(p);
-            }
-            Checkpoint cp = of(paths);
-            for (var it = map.fields(); it.hasNext(); ) {
-                String name = it.next().getKey();
-                if (!cp.tensors.containsKey(name)) {
-                    cp.close();
-                    throw new InvalidFileException(index + " lists tensor '" + name + "' which no shard contains");
-                }
-            }
-            return cp;
-        }
+        if (Files.isRegularFile(index)) return openSharded(dirOrFile, index);
         if (Files.isRegularFile(single)) return of(List.of(single));
         throw new IOException("no model.safetensors or model.safetensors.index.json in " + dirOrFile);
+    }
+
+    /** Shards named by model.safetensors.index.json; every listed tensor must be in the shard the index names. */
+    private static Checkpoint openSharded(Path dir, Path index) throws IOException {
+        JsonNode map = Json.read(index).get("weight_map");
+        if (map == null || !map.isObject()) throw new InvalidFileException(index + " has no weight_map object");
+        Path base = dir.toAbsolutePath().normalize();
+        Map<String, Path> shardOf = new LinkedHashMap<>();
+        TreeSet<Path> shards = new TreeSet<>();
+        for (var e : map.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new InvalidFileException(index + ": weight_map entry '" + e.getKey() + "' is not a file name");
+            }
+            String s = e.getValue().textValue();
+            Path p = base.resolve(s).normalize();
+            if (!p.startsWith(base) || p.equals(base)) {
+                throw new InvalidFileException(index + " names a shard outside the directory: " + s);
+            }
+            if (!Files.isRegularFile(p)) throw new InvalidFileException(index + " names shard " + s + ", which does not exist");
+            shardOf.put(e.getKey(), p);
+            shards.add(p);
+        }
+        Checkpoint cp = of(new ArrayList<>(shards));
+        for (var e : shardOf.entrySet()) {
+            String name = e.getKey();
+            SafetensorsFile holder = cp.files.stream().filter(f -> f.has(name)).findFirst().orElse(null);
+            if (holder == null || !holder.path().equals(e.getValue())) {
+                cp.close();
+                throw new InvalidFileException(index + " lists tensor '" + name + "' in " + e.getValue().getFileName()
+                        + (holder == null ? ", but no shard contains it" : ", but it is in " + holder.path().getFileName()));
+            }
+        }
+        return cp;
     }
 
     private static Checkpoint of(List<Path> paths) throws IOException {

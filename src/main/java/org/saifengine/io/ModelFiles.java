@@ -21,6 +21,46 @@ import java.nio.file.Path;
 public record ModelFiles(Path source, JsonNode config, Checkpoint weights, JsonNode tokenizerJson,
                          JsonNode tokenizerConfig) implements AutoCloseable {
 
+    /** File name of the default model in the per-user cache (fetched by scripts/fetch-default-model). */
+    public static final String DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf";
+
+    /**
+     * Opens a model by spec: {@code default} (the cached SmolLM2-135M-Instruct GGUF), a {@code .gguf} file, or a
+     * Hugging Face model directory.
+     */
+    public static ModelFiles open(String spec) throws IOException {
+        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("no model given (use 'default', a .gguf file or a model directory)");
+        if (spec.equals("default")) {
+            Path p = defaultModelPath();
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("the default model is not downloaded yet (" + p + "); run scripts/fetch-default-model");
+            }
+            return org.saifengine.io.gguf.GgufModelFiles.read(p);
+        }
+        Path p = Path.of(spec);
+        if (Files.isDirectory(p)) return fromDirectory(p);
+        if (Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".gguf")) {
+            return org.saifengine.io.gguf.GgufModelFiles.read(p);
+        }
+        if (!Files.exists(p)) throw new IOException("model not found: " + spec + " (use 'default', a .gguf file or a model directory)");
+        throw new IOException("cannot open model " + spec + ": expected a .gguf file or a Hugging Face model directory");
+    }
+
+    /** Where scripts/fetch-default-model puts the default model: $SAIF_ENGINE_CACHE, else $XDG_CACHE_HOME/saif-engine,
+     *  else ~/.cache/saif-engine; then models/. */
+    public static Path defaultModelPath() {
+        String cache = System.getenv("SAIF_ENGINE_CACHE");
+        Path root;
+        if (cache != null && !cache.isEmpty()) {
+            root = Path.of(cache);
+        } else {
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            root = (xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache"))
+                    .resolve("saif-engine");
+        }
+        return root.resolve("models").resolve(DEFAULT_MODEL_FILE);
+    }
+
     /** Opens a Hugging Face model directory. */
     public static ModelFiles fromDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException("model directory not found: " + dir);

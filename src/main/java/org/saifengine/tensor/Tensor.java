@@ -23,10 +23,10 @@ public record Tensor(DType dtype, long[] shape, MemorySegment data) {
 
     public Tensor {
         shape = shape.clone();
-        long n = numel(shape);
-        if (data.byteSize() != n * dtype.bytes) {
+        long bytes = Math.multiplyExact(numel(shape), (long) dtype.bytes);
+        if (data.byteSize() != bytes) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " and dtype " + dtype
-                    + " needs " + n * dtype.bytes + " bytes but has " + data.byteSize());
+                    + " needs " + bytes + " bytes but has " + data.byteSize());
         }
     }
 
@@ -46,6 +46,9 @@ public record Tensor(DType dtype, long[] shape, MemorySegment data) {
 
     /** A new f32 tensor owned by the arena holding a copy of values. */
     public static Tensor ofFloats(Arena arena, float[] values, long... shape) {
+        if (numel(shape) != values.length) {
+            throw new IllegalArgumentException(values.length + " values do not fill shape " + Arrays.toString(shape));
+        }
         Tensor t = allocate(arena, DType.F32, shape);
         MemorySegment.copy(values, 0, t.data, F32_LE, 0, values.length);
         return t;

@@ -1,0 +1,100 @@
+package org.saifengine.cli;
+
+import org.saifengine.io.Json;
+import org.saifengine.io.SafetensorsWriter;
+import org.saifengine.io.gguf.GgufFile;
+import org.saifengine.io.gguf.GgufTensorInfo;
+import org.saifengine.io.gguf.GgufValue;
+import org.saifengine.tensor.DType;
+import org.saifengine.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Looks inside GGUF files: {@code engine gguf info} and {@code engine gguf dump}. */
+@Command(name = "gguf", description = "Inspect GGUF files.", subcommands = {GgufCommand.Info.class, GgufCommand.Dump.class})
+public final class GgufCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "info", description = "Print a GGUF file's version, metadata and tensor list as JSON.")
+    static final class Info implements Callable<Integer> {
+        @Option(names = "--file", required = true, description = "GGUF file")
+        Path file;
+
+        @Option(names = "--full", description = "print long arrays in full (default: abbreviated)")
+        boolean full;
+
+        @Override
+        public Integer call() throws Exception {
+            try (GgufFile g = GgufFile.open(file)) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("version", g.version());
+                out.put("alignment", g.alignment());
+                Map<String, Object> md = new LinkedHashMap<>();
+                for (var e : g.metadata().entrySet()) md.put(e.getKey(), full || e.getValue().type() != org.saifengine.io.gguf.GgufValueType.ARRAY
+                            ? plain(e.getValue()) : e.getValue().preview());
+                out.put("metadata", md);
+                List<Map<String, Object>> ts = new ArrayList<>();
+                for (GgufTensorInfo t : g.tensors().values()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", t.name());
+                    m.put("type", t.type().name());
+                    m.put("shape", t.shape());
+                    m.put("offset", t.offset());
+                    m.put("bytes", t.bytes());
+                    ts.add(m);
+                }
+                out.put("tensors", ts);
+                System.out.println(Json.pretty(out));
+            }
+            return 0;
+        }
+
+        private static Object plain(GgufValue v) {
+            if (v.value() instanceof List<?> l) return l.stream().map(o -> o instanceof GgufValue g ? plain(g) : o).toList();
+            return v.value();
+        }
+    }
+
+    @Command(name = "dump", description = "Dequantize tensors (GGUF names and layout, no renaming) into a safetensors file.")
+    static final class Dump implements Callable<Integer> {
+        @Option(names = "--file", required = true, description = "GGUF file")
+        Path file;
+
+        @Option(names = "--tensor", description = "tensor name (repeatable); default: all tensors")
+        List<String> names;
+
+        @Option(names = "--out", required = true, description = "output .safetensors file")
+        Path out;
+
+        @Option(names = "--dtype", defaultValue = "f32", description = "f32 (exact) or bf16 (rounded)")
+        String dtype;
+
+        @Override
+        public Integer call() throws Exception {
+            DType target = DType.parse(dtype);
+            try (GgufFile g = GgufFile.open(file); Arena arena = Arena.ofConfined()) {
+                List<GgufTensorInfo> chosen = new ArrayList<>();
+                if (names == null || names.isEmpty()) chosen.addAll(g.tensors().values());
+                else for (String n : names) chosen.add(g.tensor(n));
+                Map<String, Tensor> tensors = new LinkedHashMap<>();
+                for (GgufTensorInfo t : chosen) tensors.put(t.name(), g.dequantize(t, target, arena));
+                SafetensorsWriter.write(out, tensors, Map.of("source", file.getFileName().toString()));
+            }
+            return 0;
+        }
+    }
+}

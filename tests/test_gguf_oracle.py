@@ -1,0 +1,127 @@
+"""Dequantization oracle: our GGUF reader vs the gguf package (gguf-py 0.19.0, llama.cpp's own Python reader).
+
+Every tensor of the default model (SmolLM2-135M-Instruct Q4_1) and random tensors of every other supported ggml
+type, written with gguf.GGUFWriter, must dequantize to exactly the same f32 bits; bf16 output must equal gguf's
+own round-to-nearest-even bf16 of those values.
+"""
+import pathlib
+import subprocess
+
+import numpy as np
+import pytest
+from gguf import GGMLQuantizationType as T, GGUFReader, GGUFWriter, dequantize, quantize
+from gguf.constants import GGML_QUANT_SIZES
+from safetensors.numpy import load_file
+
+from conftest import ROOT, run_engine
+
+
+@pytest.fixture(scope="module")
+def default_gguf():
+    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
+    if p.returncode != 0:
+        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
+    return pathlib.Path(p.stdout.strip().splitlines()[-1])
+
+
+def bits_equal(a, b):
+    return a.shape == b.shape and np.array_equal(a.view(np.uint32), b.view(np.uint32))
+
+
+def test_every_tensor_of_the_default_model_dequantizes_exactly(default_gguf, tmp_path):
+    out = tmp_path / "dump.safetensors"
+    run_engine("gguf", "dump", "--file", default_gguf, "--out", out)
+    ours = load_file(str(out))
+    reader = GGUFReader(default_gguf)
+    assert len(ours) == len(reader.tensors) == 272
+    types = set()
+    for t in reader.tensors:
+        ref = dequantize(t.data, t.tensor_type)
+        assert bits_equal(ours[t.name], ref), f"{t.name} ({t.tensor_type.name}) differs from gguf.quants.dequantize"
+        types.add(t.tensor_type.name)
+    assert types == {"F32", "Q4_1", "Q8_0"}
+
+
+# Byte offsets of the f16 scale fields inside one block; random bytes there could be NaN/inf, so they get finite
+# random halves instead. Everything else in a block is random bits.
+HALF_FIELDS = {
+    T.Q4_0: [0], T.Q4_1: [0, 2], T.Q5_0: [0], T.Q5_1: [0, 2], T.Q8_0: [0],
+    T.Q2_K: [80, 82], T.Q3_K: [108], T.Q4_K: [0, 2], T.Q5_K: [0, 2], T.Q6_K: [208],
+}
+QUANTIZABLE = [T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1, T.Q8_0, T.BF16]
+
+
+def random_blocks(rng, qtype, n_blocks):
+    _, type_size = GGML_QUANT_SIZES[qtype]
+    raw = rng.integers(0, 256, size=(n_blocks, type_size), dtype=np.uint8)
+    for off in HALF_FIELDS[qtype]:
+        halves = (rng.standard_normal(n_blocks) * 0.05).astype(np.float16)
+        raw[:, off:off + 2] = halves.view(np.uint8).reshape(n_blocks, 2)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A GGUF with, for every supported type, random-bit blocks and (where gguf can quantize) quantized data."""
+    rng = np.random.default_rng(1234)
+    path = tmp_path_factory.mktemp("gguf") / "types.gguf"
+    w = GGUFWriter(str(path), "llama")
+    w.add_custom_alignment(64)
+    expected = {}
+
+    def add(name, data, raw_dtype=None):
+        w.add_tensor(name, data, raw_dtype=raw_dtype)
+        expected[name] = (data, raw_dtype)
+
+    add("f32", rng.standard_normal((3, 64)).astype(np.float32))
+    add("f16", (rng.standard_normal((2, 3, 32)) * 10).astype(np.float16))
+    add("f32_4d", rng.standard_normal((2, 2, 3, 8)).astype(np.float32))
+    for qtype in HALF_FIELDS:
+        block, _ = GGML_QUANT_SIZES[qtype]
+        rows, cols = 3, 2 * block if block == 256 else 4 * block
+        raw = random_blocks(rng, qtype, rows * cols // block).reshape(rows, -1)
+        add(f"{qtype.name}_random", raw, qtype)
+    for qtype in QUANTIZABLE:
+        x = rng.standard_normal((4, 96)).astype(np.float32)
+        x[0, :32] = 0.0  # an all-zero block
+        add(f"{qtype.name}_quantized", quantize(x, qtype), qtype)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+def reference(path):
+    return {t.name: dequantize(t.data, t.tensor_type) for t in GGUFReader(path).tensors}
+
+
+def test_every_supported_type_dequantizes_exactly(synthetic, tmp_path):
+    out = tmp_path / "dump.safetensors"
+    run_engine("gguf", "dump", "--file", synthetic, "--out", out)
+    ours = load_file(str(out))
+    ref = reference(synthetic)
+    assert set(ours) == set(ref)
+    kinds = {t.tensor_type.name for t in GGUFReader(synthetic).tensors}
+    assert kinds >= {"F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"}
+    for name, r in ref.items():
+        assert np.isfinite(r).all(), name
+        assert bits_equal(ours[name], r.astype(np.float32, copy=False)), f"{name} differs from gguf.quants.dequantize"
+
+
+def test_bf16_output_is_rounded_to_nearest_even(synthetic, tmp_path):
+    out = tmp_path / "dump_bf16.safetensors"
+    names = ["Q6_K_random", "Q4_1_quantized", "f16"]
+    run_engine("gguf", "dump", "--file", synthetic, "--dtype", "bf16", "--out", out,
+               *[a for n in names for a in ("--tensor", n)])
+    import json, struct
+    raw = out.read_bytes()
+    header_len = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + header_len])
+    ref = reference(synthetic)
+    for n in names:
+        assert header[n]["dtype"] == "BF16"
+        begin, end = header[n]["data_offsets"]
+        ours = np.frombuffer(raw[8 + header_len + begin:8 + header_len + end], dtype=np.uint16)
+        want = quantize(ref[n].astype(np.float32), T.BF16).view(np.uint16).reshape(-1)
+        assert np.array_equal(ours, want), n
