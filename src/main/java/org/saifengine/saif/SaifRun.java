@@ -76,7 +76,12 @@ public record SaifRun(Path dir, JsonNode config, JsonNode latents, SaifParams pa
     }
 
     public static SteeringPlan plan(float[] vector, int layer, Positions positions, int fromStep, boolean renormalize) {
-        return new SteeringPlan(vector, "blocks." + layer + ".hook_resid_post", positions, fromStep, StrengthSchedule.CONSTANT, renormalize);
+        return plan(vector, layer, positions, fromStep, StrengthSchedule.CONSTANT, renormalize);
+    }
+
+    public static SteeringPlan plan(float[] vector, int layer, Positions positions, int fromStep, StrengthSchedule schedule,
+                                    boolean renormalize) {
+        return new SteeringPlan(vector, "blocks." + layer + ".hook_resid_post", positions, fromStep, schedule, renormalize);
     }
 
     public void checkLayer(int layer) {

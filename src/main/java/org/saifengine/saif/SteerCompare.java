@@ -2,6 +2,7 @@ package org.saifengine.saif;
 
 import org.saifengine.steer.Positions;
 import org.saifengine.steer.SteeringPlan;
+import org.saifengine.steer.StrengthSchedule;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +16,16 @@ public final class SteerCompare {
 
     public static Result run(SaifRun run, LmSession lm, String userText, boolean chat, int k, double alpha, int layer,
                              Positions positions, int fromStep, boolean renormalize, int maxTokens, double temperature, long seed) {
+        return run(run, lm, userText, chat, k, alpha, layer, positions, fromStep, StrengthSchedule.CONSTANT, renormalize,
+                maxTokens, temperature, seed);
+    }
+
+    public static Result run(SaifRun run, LmSession lm, String userText, boolean chat, int k, double alpha, int layer,
+                             Positions positions, int fromStep, StrengthSchedule schedule, boolean renormalize,
+                             int maxTokens, double temperature, long seed) {
         run.checkLayer(layer);
         float[] v = run.saifVector(k, alpha);
-        SteeringPlan plan = SaifRun.plan(v, layer, positions, fromStep, renormalize);
+        SteeringPlan plan = SaifRun.plan(v, layer, positions, fromStep, schedule, renormalize);
         String prompt = chat ? lm.formatPrompt(userText) : userText;
         List<LmSession.GenerationRequest> reqs = new ArrayList<>();
         reqs.add(new LmSession.GenerationRequest(prompt, null, maxTokens, temperature, seed));
