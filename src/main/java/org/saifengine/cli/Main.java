@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ForwardCommand.class,
                 InspectCommand.class,
                 TokenizeCommand.class,
+                ServeCommand.class,
                 ChatTemplateCommand.class,
                 SafetensorsCommand.class,
                 SaeCommand.class,
