@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DevicesCommand.class,
+                BenchGpuCommand.class,
                 GgufCommand.class,
                 ConvertCommand.class,
                 GenerateCommand.class,
