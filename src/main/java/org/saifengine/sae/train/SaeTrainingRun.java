@@ -100,7 +100,7 @@ public final class SaeTrainingRun {
             j.put("hook", plan.hook().toString());
             j.put("d_sae", plan.train().dSae());
             j.put("k", plan.train().k());
-            j.put("training_tokens", st.tokensSeen());
+            if (st != null) j.put("training_tokens", st.tokensSeen());
         }
         return j;
     }
