@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 GgufCommand.class,
                 ConvertCommand.class,
+                ChatTemplateCommand.class,
                 GenerateCommand.class,
                 ForwardCommand.class,
                 InspectCommand.class,
