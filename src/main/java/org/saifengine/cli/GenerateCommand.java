@@ -6,6 +6,7 @@ import org.saifengine.model.Model;
 import org.saifengine.model.SamplingParams;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,8 +59,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", description = "stop when the output contains this text (repeatable)")
     List<String> stop;
 
+    @Option(names = "--ignore-eos", description = "keep generating past end-of-sequence tokens")
+    boolean ignoreEos;
+
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
     String dtype;
+
+    @Mixin
+    BackendOption backend = new BackendOption();
 
     @Option(names = "--json", description = "print {prompt_ids, generated_ids, text, timings} instead of streaming")
     boolean json;
@@ -67,7 +74,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SamplingParams sampling = new SamplingParams(temperature, topK, topP, seed);
-        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, backend)) {
             Model m = lm.model();
             TextPrompts text = new TextPrompts(lm.files());
             int[] prompt;
@@ -78,8 +85,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 prompt = chat ? text.encodeChat(input.prompt) : text.encode(input.prompt);
             }
             Set<Integer> stopIds = new HashSet<>();
-            for (int id : m.config().eosIds()) stopIds.add(id);
-            stopIds.addAll(text.eosIds());
+            if (!ignoreEos) {
+                for (int id : m.config().eosIds()) stopIds.add(id);
+                stopIds.addAll(text.eosIds());
+            }
             java.io.PrintWriter out = spec.commandLine().getOut();
             var streamer = json ? null : text.streamer();
             Generator.Request req = Generator.Request.of(prompt, sampling, maxTokens)

@@ -8,13 +8,18 @@ import picocli.CommandLine.Command;
         description = "Runs transformer LMs on safetensors/GGUF weights, reads them through SAEs and steers them (SAIF).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DevicesCommand.class,
+                BenchGpuCommand.class,
                 GgufCommand.class,
                 ConvertCommand.class,
-                ChatTemplateCommand.class,
                 GenerateCommand.class,
                 ForwardCommand.class,
                 InspectCommand.class,
                 TokenizeCommand.class,
+                ServeCommand.class,
+                ChatTemplateCommand.class,
+                SafetensorsCommand.class,
+                SaeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,45 @@
+package org.saifengine.io.npy;
+
+import org.saifengine.io.InvalidFileException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads a NumPy .npz archive: a zip of .npy members (np.savez stores them, np.savez_compressed deflates them; both
+ * may use zip64 records). java.util.zip.ZipFile handles stored and deflated entries and zip64 central directories.
+ */
+public final class NpzFile {
+    private NpzFile() {}
+
+    /** All arrays, keyed by member name without the ".npy" suffix, in archive order. */
+    public static Map<String, NpyArray> read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException("file not found: " + file);
+        Map<String, NpyArray> out = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+                ZipEntry e = en.nextElement();
+                if (e.isDirectory()) continue;
+                String name = e.getName();
+                String key = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+                try (InputStream in = zip.getInputStream(e)) {
+                    out.put(key, NpyReader.read(in, file + "!" + name));
+                } catch (ZipException ze) {
+                    throw new InvalidFileException("invalid .npz file " + file + ": entry " + name + ": " + ze.getMessage());
+                }
+            }
+        } catch (ZipException e) {
+            throw new InvalidFileException("invalid .npz file " + file + ": " + e.getMessage());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+}

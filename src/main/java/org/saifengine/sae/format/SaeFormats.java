@@ -1,0 +1,37 @@
+package org.saifengine.sae.format;
+
+import org.saifengine.sae.Sae;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Finds which format a directory holds and loads it. */
+public final class SaeFormats {
+    /** Checked in order: SAELens and sparsify both have cfg.json, told apart by the weights file name. */
+    public static final List<SaeFormat> ALL = List.of(
+            new SaeLensFormat(), new SparsifyFormat(), new LlamaScopeFormat(), new GemmaScopeFormat());
+
+    private SaeFormats() {}
+
+    public static SaeFormat detect(Path path) throws IOException {
+        if (!Files.exists(path)) throw new IOException("SAE path not found: " + path);
+        for (SaeFormat f : ALL) if (f.matches(path)) return f;
+        String contents = "";
+        if (Files.isDirectory(path)) {
+            try (Stream<Path> s = Files.list(path)) {
+                contents = s.map(p -> p.getFileName().toString()).sorted().limit(20).toList().toString();
+            }
+        }
+        throw new IOException("no SAE recognised at " + path + " " + contents
+                + ": expected cfg.json + sae_weights.safetensors (SAELens), cfg.json + sae.safetensors (sparsify), "
+                + "hyperparams.json + checkpoints/final.safetensors (Llama Scope), or params.npz / params.safetensors (Gemma Scope)");
+    }
+
+    /** Loads the SAE in the directory (or Gemma Scope file), whatever its format. */
+    public static Sae load(Path path) throws IOException {
+        return detect(path).load(path);
+    }
+}
