@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 ChatTemplateCommand.class,
                 SafetensorsCommand.class,
                 SaeCommand.class,
+                SaifCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
