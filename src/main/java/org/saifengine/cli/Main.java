@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DevicesCommand.class,
+                BenchGpuCommand.class,
                 GgufCommand.class,
                 ConvertCommand.class,
                 GenerateCommand.class,
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
                 ChatTemplateCommand.class,
                 SafetensorsCommand.class,
                 SaeCommand.class,
+                SaifCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
