@@ -67,6 +67,10 @@ TEMPLATES = {
 ASSISTANT:
 {% endif %}
 """,
+    "tools-tojson": (
+        "{%- for message in messages %}{{- message | tojson }}\n{{- messages[0] | tojson(indent=2) }}"
+        "{%- set parts = message['content'].split('\n') %}{{ parts | length }}:{{ parts | tojson }}"
+        "{% if message.role in ['user', 'system'] %}U{% endif %}{{ '\n' }}{% endfor %}"),
 }
 
 CONVERSATIONS = [

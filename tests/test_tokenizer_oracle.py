@@ -1,7 +1,8 @@
 """Tokenizer oracle: the engine's tokenizers vs Hugging Face `tokenizers` on >= 300 generated strings each.
 
 Covers every tokenizer at hand: stories260K (SentencePiece-style BPE with byte fallback), GPT-2 (byte-level, built
-from vocab.json/merges.txt), Llama-2 (tokenizer.model converted by transformers), and byte-level tokenizers trained
+from vocab.json/merges.txt), Llama-2 (tokenizer.model converted by transformers; also rewritten into the older
+split-Metaspace form and a Gemma-style Replace-normalizer form), and byte-level tokenizers trained
 here with a Llama-3 regex + ignore_merges, a Qwen2 regex + NFC, and SmolLM2's Digits + ByteLevel pre-tokenizer,
 all with special tokens that the strings embed. Ids must be 100% equal, and decoding must agree."""
 import json
@@ -152,6 +153,30 @@ def tokenizer_dirs(shared, strings, tmp_path_factory):
     transformers.LlamaTokenizer.from_pretrained(str(src)).save_pretrained(str(root / "llama2"))
     dirs["llama2"] = root / "llama2"
 
+    # Older Llama/Mistral files: Metaspace that splits words and always prepends, with a Metaspace decoder.
+    data = json.loads((root / "llama2" / "tokenizer.json").read_text(encoding="utf-8"))
+    data["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}
+    data["decoder"] = {"type": "Sequence", "decoders": [
+        {"type": "ByteFallback"}, {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always",
+                                   "split": True}]}
+    (root / "metaspace-split").mkdir()
+    (root / "metaspace-split" / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+    dirs["metaspace-split"] = root / "metaspace-split"
+
+    # Gemma style: spaces become \u2581 by a Replace normalizer, no dummy prefix, no pre-tokenizer, BOS template.
+    data["normalizer"] = {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}
+    data["pre_tokenizer"] = None
+    data["decoder"] = {"type": "Sequence", "decoders": [
+        {"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "}, {"type": "ByteFallback"},
+        {"type": "Fuse"}]}
+    data["post_processor"] = {"type": "TemplateProcessing", "single": [
+        {"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+        "pair": [{"Sequence": {"id": "A", "type_id": 0}}], "special_tokens": {"<s>": {"id": "<s>", "ids": [1],
+                                                                                        "tokens": ["<s>"]}}}
+    (root / "gemma-style").mkdir()
+    (root / "gemma-style" / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+    dirs["gemma-style"] = root / "gemma-style"
+
     specials = ["<|begin_of_text|>", "<|im_start|>", "<|im_end|>", "<|eot_id|>"]
     llama3 = _train_byte_level(shared, strings, pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(LLAMA3_REGEX), behavior="isolated", invert=False),
@@ -178,7 +203,8 @@ def tokenizer_dirs(shared, strings, tmp_path_factory):
     return dirs
 
 
-@pytest.mark.parametrize("name", ["stories260K", "gpt2", "llama2", "llama3-style", "qwen2-style", "smollm2-style"])
+@pytest.mark.parametrize("name", ["stories260K", "gpt2", "llama2", "metaspace-split", "gemma-style", "llama3-style",
+                                  "qwen2-style", "smollm2-style"])
 @pytest.mark.parametrize("add_special", [True, False], ids=["special", "no-special"])
 def test_ids_and_decode_equal_to_hf_tokenizers(name, add_special, tokenizer_dirs, strings, tmp_path):
     directory = tokenizer_dirs[name]
@@ -198,3 +224,27 @@ def test_ids_and_decode_equal_to_hf_tokenizers(name, add_special, tokenizer_dirs
         assert o["decoded"] == ref.decode(enc.ids, skip_special_tokens=False), s
         assert o["decoded_skip_special"] == ref.decode(enc.ids, skip_special_tokens=True), s
     assert not bad, f"{len(bad)}/{len(strings)} differ for {name}:\n" + "\n".join(bad[:15])
+
+
+def test_default_gguf_model_tokenizer_equals_transformers_gguf_loader(strings, tmp_path):
+    """The default model (SmolLM2 GGUF, when fetched): its tokenizer as the engine reads it from GGUF metadata vs
+    transformers' own GGUF tokenizer conversion, on the same strings, with special tokens."""
+    transformers = pytest.importorskip("transformers")
+    import os
+    import pathlib
+    cache = os.environ.get("SAIF_ENGINE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "saif-engine")
+    ggufs = sorted(pathlib.Path(cache, "models").glob("*.gguf")) if pathlib.Path(cache, "models").is_dir() else []
+    if not ggufs:
+        pytest.skip("the default model is not downloaded (scripts/fetch-default-model)")
+    gguf = ggufs[0]
+    ref = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    inp = tmp_path / "strings.jsonl"
+    inp.write_text("".join(json.dumps({"text": s}) + "\n" for s in strings), encoding="utf-8")
+    ours = [json.loads(line) for line in
+            run_engine("tokenize", "--model", gguf, "--file", inp, "--json").stdout.splitlines()]
+    bad = [f"{s!r}: ours {o['tokens']} vs {ref.convert_ids_to_tokens(ref.encode(s))}"
+           for s, o in zip(strings, ours) if o["ids"] != ref.encode(s)]
+    assert not bad, f"{len(bad)}/{len(strings)} differ:\n" + "\n".join(bad[:15])
+    for s, o in list(zip(strings, ours))[:100]:
+        assert o["decoded"] == ref.decode(o["ids"]), s

@@ -50,6 +50,7 @@ final class JinjaChatTemplate implements ChatTemplate {
                         .build())
                 .build();
         Jinjava j = new Jinjava(config);
+        j.getGlobalContext().registerFilter(new PythonToJsonFilter());
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 JinjaChatTemplate.class, "raiseException", String.class));
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
