@@ -54,6 +54,22 @@ class GenerationTest {
     }
 
     @Test
+    void requestsJoiningARunningBatchGetTheirOwnResults() {
+        GenerationBatch batch = new GenerationBatch(model, null, 3);
+        long a = batch.add(Generator.Request.of(A, SamplingParams.greedy(), 20));
+        java.util.Map<Long, int[]> done = new java.util.HashMap<>();
+        for (int i = 0; i < 5; i++) batch.step().forEach(f -> done.put(f.id(), f.result().generatedIds()));
+        long c = batch.add(Generator.Request.of(C, SamplingParams.greedy(), 12));
+        long cancelled = batch.add(Generator.Request.of(B, SamplingParams.greedy(), 50));
+        batch.step();
+        batch.cancel(cancelled);
+        while (!batch.isEmpty()) batch.step().forEach(f -> done.put(f.id(), f.result().generatedIds()));
+        assertArrayEquals(generate(A, SamplingParams.greedy(), 20), done.get(a));
+        assertArrayEquals(generate(C, SamplingParams.greedy(), 12), done.get(c));
+        assertEquals(2, done.size());
+    }
+
+    @Test
     void chunkedPrefillGivesTheSameLogits() {
         int[] ids = {1, 403, 407, 261, 378, 432, 383, 286, 261};
         float[] oneShot = model.forward(List.of(new Model.Input(model.newSequence(16), ids)), true)[0];
