@@ -19,7 +19,8 @@ public interface Backend extends AutoCloseable {
     Buf allocate(long n);
 
     /**
-     * Prepares a weight for the ops below. F32 and BF16 tensors are used in place (the CPU backend reads the
+     * Prepares a weight for the ops below. The tensor's memory must be readable from any thread (a shared or global
+     * arena, as mapped files are). F32 and BF16 tensors are used in place (the CPU backend reads the
      * mapped file directly); F16 is converted once to F32. A rank-1 tensor becomes a 1 x n weight.
      */
     Weight weight(String name, Tensor t);

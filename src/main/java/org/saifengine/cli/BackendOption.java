@@ -1,12 +1,15 @@
 package org.saifengine.cli;
 
+import org.saifengine.backend.Backend;
+import org.saifengine.backend.cpu.CpuBackend;
+import org.saifengine.backend.cuda.CudaBackend;
 import org.saifengine.backend.cuda.CudaProbe;
 import org.saifengine.backend.cuda.CudaStatus;
 import picocli.CommandLine.Option;
 
 /**
  * The {@code --backend auto|cpu|cuda} option, a picocli mixin for every command that runs the model:
- * {@code @Mixin BackendOption backend;} then {@code backend.resolve()} at the start of {@code call()}.
+ * {@code @Mixin BackendOption backend;} then {@code backend.create()} (or {@code LoadedModel.open(spec, dtype, backend)}).
  * {@code cuda} without a usable device fails with one line (the Main error handler prints {@code error: ...} and
  * exits non-zero); {@code auto} silently uses the CPU unless the CUDA backend is usable.
  */
@@ -26,6 +29,14 @@ public final class BackendOption {
             description = "Compute backend: auto (CPU unless a CUDA device and the CUDA backend are usable), cpu or "
                     + "cuda. Default: ${DEFAULT-VALUE}.")
     Choice choice = Choice.auto;
+
+    /** The backend to run on: {@link CpuBackend#create()} or {@link CudaBackend#create()} per {@link #resolve()}. */
+    public Backend create() {
+        return switch (resolve()) {
+            case CPU -> CpuBackend.create();
+            case CUDA -> CudaBackend.create();
+        };
+    }
 
     public Choice choice() {
         return choice;

@@ -8,6 +8,7 @@ import org.saifengine.model.Positions;
 import org.saifengine.tensor.Tensor;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.lang.foreign.Arena;
@@ -37,12 +38,15 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
     String dtype;
 
+    @Mixin
+    BackendOption backend = new BackendOption();
+
     @Option(names = "--out", required = true, description = "output .safetensors file")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, backend)) {
             Model m = lm.model();
             int[] ids = input.ids != null ? LoadedModel.parseIds(input.ids) : new TextPrompts(lm.files()).encode(input.prompt);
             int t = ids.length, d = m.config().hiddenSize(), layers = m.config().layers(), vocab = m.config().vocabSize();

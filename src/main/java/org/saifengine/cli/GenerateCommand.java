@@ -6,6 +6,7 @@ import org.saifengine.model.Model;
 import org.saifengine.model.SamplingParams;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,13 +65,16 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
     String dtype;
 
+    @Mixin
+    BackendOption backend = new BackendOption();
+
     @Option(names = "--json", description = "print {prompt_ids, generated_ids, text, timings} instead of streaming")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         SamplingParams sampling = new SamplingParams(temperature, topK, topP, seed);
-        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, backend)) {
             Model m = lm.model();
             TextPrompts text = new TextPrompts(lm.files());
             int[] prompt;

@@ -1,5 +1,6 @@
 package org.saifengine.cli;
 
+import org.saifengine.backend.Backend;
 import org.saifengine.io.ModelFiles;
 import org.saifengine.model.LoadOptions;
 import org.saifengine.model.Model;
@@ -9,19 +10,32 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** Model files plus the model built from them, closed together; shared by the CLI commands. */
-record LoadedModel(ModelFiles files, Model model) implements AutoCloseable {
+record LoadedModel(ModelFiles files, Model model, Backend backend) implements AutoCloseable {
 
     static ModelFiles openFiles(String spec) throws IOException {
         return ModelFiles.open(spec);
     }
 
     static LoadedModel open(String spec, String dtype) throws IOException {
-        ModelFiles files = openFiles(spec);
+        return open(spec, dtype, new BackendOption());
+    }
+
+    /** Opens the model on the backend the --backend option resolves to (the CPU unless cuda was asked for). */
+    static LoadedModel open(String spec, String dtype, BackendOption backendOption) throws IOException {
+        Backend backend = backendOption.create();
+        ModelFiles files;
+        try {
+            files = openFiles(spec);
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
         try {
             DType d = dtype == null ? null : DType.parse(dtype);
-            return new LoadedModel(files, Model.load(files, LoadOptions.withDType(d)));
+            return new LoadedModel(files, Model.load(files, new LoadOptions(backend, d)), backend);
         } catch (RuntimeException e) {
             files.close();
+            backend.close();
             throw e;
         }
     }
@@ -41,7 +55,11 @@ record LoadedModel(ModelFiles files, Model model) implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        model.close();
-        files.close();
+        try {
+            model.close();
+            files.close();
+        } finally {
+            backend.close();
+        }
     }
 }

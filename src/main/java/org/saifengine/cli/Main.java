@@ -9,14 +9,18 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DevicesCommand.class,
+                BenchGpuCommand.class,
                 GgufCommand.class,
                 ConvertCommand.class,
                 GenerateCommand.class,
                 ForwardCommand.class,
                 InspectCommand.class,
                 TokenizeCommand.class,
+                ServeCommand.class,
+                ChatTemplateCommand.class,
                 SafetensorsCommand.class,
                 SaeCommand.class,
+                SaifCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
+
 /**
  * Generates continuations for several prompts in one batch: prompts are prefilled in chunks, then every decode
  * step runs all unfinished sequences in one forward call. Each request has its own sampling settings, stop
@@ -19,7 +20,8 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class Generator {
-    /** Called once per generated token, in order, on the generating thread. */
+    /** Called once per generated token, in order, on the generating thread; sequence is the request's index in
+     *  {@link #generate}'s list (or the id {@link GenerationBatch#add} returned). */
     @FunctionalInterface
     public interface TokenListener {
         void onToken(int sequence, int tokenId);
@@ -66,7 +68,7 @@ public final class Generator {
         }
     }
 
-    /** Timings are for the whole batch (prefill: until every prompt is in the cache). */
+    /** prefillNanos: from the request's arrival until its prompt is in the cache; decodeNanos: from then on. */
     public record Result(int[] promptIds, int[] generatedIds, StopReason stopReason, long prefillNanos, long decodeNanos) {}
 
     private final Model model;
@@ -85,93 +87,17 @@ public final class Generator {
         this.prefillChunk = prefillChunk;
     }
 
-    private static final class State {
-        final Request req;
-        final Sequence seq;
-        final Sampler sampler;
-        final List<Integer> out = new ArrayList<>();
-        int prefilled = 0;
-        float[] logits;
-        StopReason stop;
-
-        State(Request req, Sequence seq) {
-            this.req = req;
-            this.seq = seq;
-            this.sampler = new Sampler(req.sampling());
-        }
-    }
-
+    /** Runs all requests to completion in one batch; results in request order. */
     public List<Result> generate(List<Request> requests) {
-        int ctx = model.config().maxPositions();
-        List<State> states = new ArrayList<>();
-        for (Request r : requests) {
-            if (r.promptIds().length >= ctx) {
-                throw new IllegalArgumentException("the prompt has " + r.promptIds().length + " tokens but the model's context is "
-                        + ctx + " positions");
-            }
-            if (!r.stopStrings().isEmpty() && detokenizer == null) {
-                throw new IllegalArgumentException("stop strings need a tokenizer to decode the output");
-            }
-            int cap = (int) Math.min(ctx, (long) r.promptIds().length + Math.max(1, r.maxNewTokens()));
-            states.add(new State(r, model.newSequence(cap)));
+        GenerationBatch batch = new GenerationBatch(model, detokenizer, prefillChunk);
+        List<Long> ids = new ArrayList<>();
+        for (Request r : requests) ids.add(batch.add(r));
+        java.util.Map<Long, Result> done = new java.util.HashMap<>();
+        while (!batch.isEmpty()) {
+            for (GenerationBatch.Finished f : batch.step()) done.put(f.id(), f.result());
         }
-        int vocab = model.config().vocabSize();
-
-        long t0 = System.nanoTime();
-        while (true) {
-            List<Model.Input> inputs = new ArrayList<>();
-            List<State> fed = new ArrayList<>();
-            for (State s : states) {
-                int left = s.req.promptIds().length - s.prefilled;
-                if (left == 0) continue;
-                int n = Math.min(left, prefillChunk);
-                int[] chunk = java.util.Arrays.copyOfRange(s.req.promptIds(), s.prefilled, s.prefilled + n);
-                s.prefilled += n;
-                inputs.add(new Model.Input(s.seq, chunk, s.req.hooks()));
-                fed.add(s);
-            }
-            if (inputs.isEmpty()) break;
-            float[][] logits = model.forward(inputs, false);
-            for (int i = 0; i < fed.size(); i++) fed.get(i).logits = logits[i];
-        }
-        long t1 = System.nanoTime();
-
-        for (State s : states) if (s.req.maxNewTokens() == 0) s.stop = StopReason.MAX_TOKENS;
-        while (true) {
-            List<Model.Input> inputs = new ArrayList<>();
-            List<State> fed = new ArrayList<>();
-            for (int i = 0; i < states.size(); i++) {
-                State s = states.get(i);
-                if (s.stop != null) continue;
-                int tok = s.sampler.sample(s.logits, 0, vocab);
-                s.out.add(tok);
-                if (s.req.listener() != null) s.req.listener().onToken(i, tok);
-                if (s.req.stopIds().contains(tok)) s.stop = StopReason.EOS;
-                else if (hitsStopString(s)) s.stop = StopReason.STOP_STRING;
-                else if (s.out.size() >= s.req.maxNewTokens() || s.seq.length() >= s.seq.capacity()) s.stop = StopReason.MAX_TOKENS;
-                if (s.stop == null) {
-                    inputs.add(new Model.Input(s.seq, new int[]{tok}, s.req.hooks()));
-                    fed.add(s);
-                }
-            }
-            if (inputs.isEmpty()) break;
-            float[][] logits = model.forward(inputs, false);
-            for (int i = 0; i < fed.size(); i++) fed.get(i).logits = logits[i];
-        }
-        long t2 = System.nanoTime();
-
         List<Result> results = new ArrayList<>();
-        for (State s : states) {
-            int[] ids = s.out.stream().mapToInt(Integer::intValue).toArray();
-            results.add(new Result(s.req.promptIds().clone(), ids, s.stop, t1 - t0, t2 - t1));
-        }
+        for (long id : ids) results.add(done.get(id));
         return results;
-    }
-
-    private boolean hitsStopString(State s) {
-        if (s.req.stopStrings().isEmpty()) return false;
-        String text = detokenizer.apply(s.out.stream().mapToInt(Integer::intValue).toArray());
-        for (String stop : s.req.stopStrings()) if (text.contains(stop)) return true;
-        return false;
     }
 }

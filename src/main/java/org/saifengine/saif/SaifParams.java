@@ -1,5 +1,8 @@
 package org.saifengine.saif;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.saifengine.io.Json;
 import org.saifengine.steer.Positions;
 
 import java.util.List;
@@ -57,5 +60,32 @@ public record SaifParams(int k, double tau, double rho, double activeThreshold, 
     public SaifParams withSelection(int newK, double newTau, double newRho) {
         return new SaifParams(newK, newTau, newRho, activeThreshold, rankBy, placement, readPosition, maxDiscoveryContents,
                 alpha, layer, positions, fromStep, renormalize, domStrength, seed);
+    }
+
+    /** The parameters as JSON (NaN domStrength written as null). */
+    public ObjectNode toJson() {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("k", k).put("tau", tau).put("rho", rho).put("active_threshold", activeThreshold)
+                .put("rank_by", rankBy.name().toLowerCase(java.util.Locale.ROOT)).put("placement", placement.id())
+                .put("read_position", readPosition.id()).put("max_discovery_contents", maxDiscoveryContents)
+                .put("alpha", alpha).put("layer", layer).put("positions", positions.id()).put("from_step", fromStep)
+                .put("renormalize", renormalize).put("seed", seed);
+        if (Double.isNaN(domStrength)) n.putNull("dom_strength");
+        else n.put("dom_strength", domStrength);
+        return n;
+    }
+
+    /** Reads parameters written by {@link #toJson()}; missing fields take their defaults. */
+    public static SaifParams fromJson(JsonNode n) {
+        SaifParams d = defaults();
+        JsonNode dom = n.get("dom_strength");
+        return new SaifParams(n.path("k").asInt(d.k), n.path("tau").asDouble(d.tau), n.path("rho").asDouble(d.rho),
+                n.path("active_threshold").asDouble(d.activeThreshold),
+                RankBy.valueOf(n.path("rank_by").asText("sensitivity").toUpperCase(java.util.Locale.ROOT)),
+                Placement.parse(n.path("placement").asText("post")), ReadPosition.parse(n.path("read_position").asText("last")),
+                n.path("max_discovery_contents").asInt(d.maxDiscoveryContents), n.path("alpha").asDouble(d.alpha),
+                n.path("layer").asInt(d.layer), Positions.parse(n.path("positions").asText("all")),
+                n.path("from_step").asInt(0), n.path("renormalize").asBoolean(false),
+                dom == null || dom.isNull() ? Double.NaN : dom.asDouble(), n.path("seed").asLong(0));
     }
 }

@@ -25,6 +25,7 @@ final class BpeModel implements TokenModel {
     private final boolean ignoreMerges;
     private final int[] byteIds = new int[256];
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final boolean splitAtMeta;
 
     /**
      * @param merges pairs in rank order (rank = index)
@@ -56,6 +57,7 @@ final class BpeModel implements TokenModel {
         this.fuseUnk = fuseUnk;
         this.ignoreMerges = ignoreMerges;
         for (int b = 0; b < 256; b++) byteIds[b] = vocab.getOrDefault(String.format("<0x%02X>", b), -1);
+        this.splitAtMeta = MetaspaceWords.safeToSplit(vocab.keySet());
     }
 
     private static long pair(int a, int b) {
@@ -72,6 +74,14 @@ final class BpeModel implements TokenModel {
                 return;
             }
         }
+        if (splitAtMeta && piece.length() > CACHE_MAX_PIECE) {
+            MetaspaceWords.forEachWord(piece, w -> encodeWord(w, out));
+        } else {
+            encodeWord(piece, out);
+        }
+    }
+
+    private void encodeWord(String piece, IntList out) {
         int[] cached = cache.get(piece);
         if (cached == null) {
             cached = merge(piece);

@@ -36,13 +36,34 @@ final class JinjaChatTemplate implements ChatTemplate {
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
+                .withElResolver(resolver())
+                .withNestedInterpretationEnabled(false) // message text is data, never template code
+                .withLegacyOverrides(com.hubspot.jinjava.LegacyOverrides.newBuilder() // behave like Python's jinja2
+                        .withEvaluateMapKeys(true)
+                        .withIterateOverMapKeys(true)
+                        .withUsePyishObjectMapper(true)
+                        .withUseNaturalOperatorPrecedence(true)
+                        .withParseWhitespaceControlStrictly(true)
+                        .withAllowAdjacentTextNodes(true)
+                        .withUseTrimmingForNotesAndExpressions(true)
+                        .withKeepNullableLoopValues(true)
+                        .build())
                 .build();
         Jinjava j = new Jinjava(config);
+        j.getGlobalContext().registerFilter(new PythonToJsonFilter());
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 JinjaChatTemplate.class, "raiseException", String.class));
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
                 JinjaChatTemplate.class, "strftimeNow", String.class));
         return j;
+    }
+
+    /** Python string methods first, then jinjava's usual resolvers. */
+    private static jinjava.javax.el.ELResolver resolver() {
+        jinjava.javax.el.CompositeELResolver r = new jinjava.javax.el.CompositeELResolver();
+        r.add(new PythonStringMethods());
+        r.add(com.hubspot.jinjava.el.JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        return r;
     }
 
     /** Called by templates to reject a conversation (e.g. roles that do not alternate). */

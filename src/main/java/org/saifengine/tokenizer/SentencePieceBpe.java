@@ -23,6 +23,9 @@ final class SentencePieceBpe implements TokenModel {
     private final int unkId;
     private final boolean byteFallback;
     private final int[] byteIds = new int[256];
+    private final boolean splitAtMeta;
+    private final Map<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 200_000, CACHE_MAX_WORD = 64;
 
     SentencePieceBpe(SentencePieceModelFile model) throws IOException {
         if (model.modelType() != SentencePieceModelFile.BPE)
@@ -47,6 +50,7 @@ final class SentencePieceBpe implements TokenModel {
         if (model.unkId() < 0 || model.unkId() >= n) throw new IOException("unk id " + model.unkId() + " out of range");
         unkId = model.unkId();
         byteFallback = model.byteFallback();
+        splitAtMeta = MetaspaceWords.safeToSplit(mergeable.keySet());
         for (int b = 0; b < 256; b++) byteIds[b] = all.getOrDefault(String.format("<0x%02X>", b), -1);
         if (byteFallback) {
             for (int b = 0; b < 256; b++)
@@ -60,6 +64,27 @@ final class SentencePieceBpe implements TokenModel {
 
     @Override
     public void encode(String text, IntList out) {
+        if (splitAtMeta) MetaspaceWords.forEachWord(text, w -> encodeCached(w, out));
+        else encodeWord(text, out);
+    }
+
+    private void encodeCached(String word, IntList out) {
+        if (word.length() > CACHE_MAX_WORD) {
+            encodeWord(word, out);
+            return;
+        }
+        int[] ids = cache.get(word);
+        if (ids == null) {
+            IntList l = new IntList();
+            encodeWord(word, l);
+            ids = l.toArray();
+            if (cache.size() >= CACHE_LIMIT) cache.clear();
+            cache.put(word, ids);
+        }
+        out.addAll(ids);
+    }
+
+    private void encodeWord(String text, IntList out) {
         if (text.isEmpty()) return;
         List<int[]> syms = new ArrayList<>(); // {start, end, frozen}
         for (int i = 0; i < text.length(); ) {

@@ -118,12 +118,31 @@ public final class CpuBackend implements Backend {
         final boolean bf16 = wt.dtype == DType.BF16;
         final long rowBytes = (long) in * wt.dtype.bytes;
         final float[] b = bias == null ? null : w(bias).vector;
-        int chunk = Math.max(1, Math.min(64, outDim / (threads * 4)));
+        // Output rows are split into chunks of 4-row tiles; prefill (rows >= 4) uses 4 x 2 register tiles.
+        int chunk = Math.max(4, Math.min(64, outDim / (threads * 4)) / 4 * 4);
         int chunks = (outDim + chunk - 1) / chunk;
+        final boolean tiles = vector && rows >= 4 && in % Dot.F.length() == 0;
         Parallel.forChunks(chunks, (long) rows * outDim * in, threads, c -> {
             int lo = c * chunk, hi = Math.min(outDim, lo + chunk);
-            float[] four = new float[4];
-            for (int o = lo; o < hi; o++) {
+            float[] acc = new float[16];
+            int o = lo;
+            if (tiles) {
+                for (; o + 2 <= hi; o += 2) {
+                    int r = 0;
+                    for (; r + 4 <= rows; r += 4) {
+                        Dot.dot4x2(xa, r * in, in, wt.data, o * rowBytes, rowBytes, in, bf16, acc);
+                        for (int k = 0; k < 4; k++) {
+                            for (int j = 0; j < 2; j++) oa[(r + k) * outDim + o + j] = acc[k * 2 + j] + (b == null ? 0f : b[o + j]);
+                        }
+                    }
+                    for (; r < rows; r++) {
+                        for (int j = 0; j < 2; j++) {
+                            oa[r * outDim + o + j] = Dot.dot(xa, r * in, wt.data, (o + j) * rowBytes, in, bf16) + (b == null ? 0f : b[o + j]);
+                        }
+                    }
+                }
+            }
+            for (; o < hi; o++) {
                 long base = o * rowBytes;
                 float bo = b == null ? 0f : b[o];
                 if (!vector) {
@@ -132,8 +151,8 @@ public final class CpuBackend implements Backend {
                 }
                 int r = 0;
                 for (; r + 4 <= rows; r += 4) {
-                    Dot.dot4(xa, r * in, in, wt.data, base, in, bf16, four);
-                    for (int k = 0; k < 4; k++) oa[(r + k) * outDim + o] = four[k] + bo;
+                    Dot.dot4(xa, r * in, in, wt.data, base, in, bf16, acc);
+                    for (int k = 0; k < 4; k++) oa[(r + k) * outDim + o] = acc[k] + bo;
                 }
                 for (; r < rows; r++) oa[r * outDim + o] = Dot.dot(xa, r * in, wt.data, base, in, bf16) + bo;
             }

@@ -88,6 +88,39 @@ final class Dot {
         out4[3] = s3;
     }
 
+    /**
+     * A 4 x 2 tile: activation rows xo + k * xStride (k < 4) against the weight rows at byte offsets base and
+     * base + rowBytes; out8[k * 2 + j] gets each dot. Each loaded vector feeds two or four FMAs (dot4 loads the
+     * activations once per weight row). n must be a multiple of the vector length.
+     */
+    static void dot4x2(float[] x, int xo, int xStride, MemorySegment w, long base, long rowBytes, int n, boolean bf16,
+                       float[] out8) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int i = 0; i < n; i += F.length()) {
+            FloatVector w0 = load(w, base, i, bf16), w1 = load(w, base + rowBytes, i, bf16);
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            a00 = x0.fma(w0, a00);
+            a01 = x0.fma(w1, a01);
+            FloatVector x1 = FloatVector.fromArray(F, x, xo + xStride + i);
+            a10 = x1.fma(w0, a10);
+            a11 = x1.fma(w1, a11);
+            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * xStride + i);
+            a20 = x2.fma(w0, a20);
+            a21 = x2.fma(w1, a21);
+            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * xStride + i);
+            a30 = x3.fma(w0, a30);
+            a31 = x3.fma(w1, a31);
+        }
+        out8[0] = a00.reduceLanes(VectorOperators.ADD);
+        out8[1] = a01.reduceLanes(VectorOperators.ADD);
+        out8[2] = a10.reduceLanes(VectorOperators.ADD);
+        out8[3] = a11.reduceLanes(VectorOperators.ADD);
+        out8[4] = a20.reduceLanes(VectorOperators.ADD);
+        out8[5] = a21.reduceLanes(VectorOperators.ADD);
+        out8[6] = a30.reduceLanes(VectorOperators.ADD);
+        out8[7] = a31.reduceLanes(VectorOperators.ADD);
+    }
+
     /** Scalar reference: plain loop, accumulated in double. */
     static float dotScalar(float[] x, int xo, MemorySegment w, long base, int n, boolean bf16) {
         double sum = 0;

@@ -58,16 +58,16 @@ public final class CudaKernels {
                 .ptr(out).i32(dim).f32(eps).f32(wOffset));
     }
 
-    /** In-place half rotation of [nTokens, nHeads, headDim] rows spaced tokenStride floats apart. */
+    /** In-place rotation of [nTokens, nHeads, headDim] rows spaced tokenStride floats apart (see rope.cu). */
     public void rope(DeviceBuffer x, DeviceBuffer positions, DeviceBuffer invFreq, int nTokens, int nHeads, int headDim,
-                     int rotDim, long tokenStride) {
+                     int rotDim, long tokenStride, float attnScaling, boolean interleaved) {
         Launch l = KernelGeometry.rope(nTokens, nHeads, headDim, rotDim);
         if (tokenStride < (long) nHeads * headDim) throw new IllegalArgumentException("rope token stride " + tokenStride + " < heads * head_dim");
         need(x, 4L * ((nTokens - 1) * tokenStride + (long) nHeads * headDim), "rope input");
         need(positions, 4L * nTokens, "positions");
         need(invFreq, 4L * (rotDim / 2), "inverse frequencies");
         run("rope", "rope_f32", l, new KernelArgs().ptr(x).ptr(positions).ptr(invFreq).i32(nTokens).i32(nHeads)
-                .i32(headDim).i32(rotDim).i64(tokenStride));
+                .i32(headDim).i32(rotDim).i64(tokenStride).f32(attnScaling).i32(interleaved ? 1 : 0));
     }
 
     public void softcap(DeviceBuffer x, long n, float cap) {
@@ -76,14 +76,25 @@ public final class CudaKernels {
         run("softcap", "softcap_f32", KernelGeometry.elementwise(n), new KernelArgs().ptr(x).i64(n).f32(cap));
     }
 
-    /** out = act(gate) * up with act = silu (swiglu) or tanh-gelu (geglu); gate/up rows spaced inStride floats. */
-    public void gatedActivation(boolean gelu, DeviceBuffer gate, DeviceBuffer up, DeviceBuffer out, int nTokens, int ffn,
+    /** Gate activations of the kernels: silu (swiglu.cu), tanh GELU and erf GELU (geglu.cu). */
+    public enum Gate { SILU, GELU_TANH, GELU_ERF }
+
+    /** out = act(gate) * up; gate/up rows spaced inStride floats; out may be gate. */
+    public void gatedActivation(Gate act, DeviceBuffer gate, DeviceBuffer up, DeviceBuffer out, int nTokens, int ffn,
                                 long inStride) {
         Launch l = KernelGeometry.elementwise((long) nTokens * ffn);
         if (inStride < ffn) throw new IllegalArgumentException("gate/up stride " + inStride + " < ffn " + ffn);
         need(out, 4L * nTokens * ffn, "activation output");
-        String op = gelu ? "geglu" : "swiglu";
-        run(op, op + "_f32", l, new KernelArgs().ptr(gate).ptr(up).ptr(out).i32(nTokens).i32(ffn).i64(inStride));
+        KernelArgs a = new KernelArgs().ptr(gate).ptr(up).ptr(out).i32(nTokens).i32(ffn).i64(inStride);
+        if (act == Gate.SILU) run("swiglu", "swiglu_f32", l, a);
+        else run("geglu", "geglu_f32", l, a.i32(act == Gate.GELU_ERF ? 1 : 0));
+    }
+
+    /** x += y over n floats. */
+    public void add(DeviceBuffer x, DeviceBuffer y, long n) {
+        need(x, 4L * n, "add target");
+        need(y, 4L * n, "add source");
+        run("add", "add_f32", KernelGeometry.elementwise(n), new KernelArgs().ptr(x).ptr(y).i64(n));
     }
 
     public void embedding(DeviceBuffer ids, DeviceBuffer table, DType tType, DeviceBuffer out, int nTokens, int dim,

@@ -99,10 +99,10 @@ class CudaKernelsBindingTest {
             k.saeDecode(b, b, b, null, t, b, 3, 10, 64);
             k.gemv(b, t, b, b, 100, 64, false);
         }
-        k.rope(b, b, b, 3, 8, 8, 8, 192);
+        k.rope(b, b, b, 3, 8, 8, 8, 192, 1f, false);
+        k.add(b, b, 100);
         k.softcap(b, 1000, 30f);
-        k.gatedActivation(false, b, b, b, 3, 128, 256);
-        k.gatedActivation(true, b, b, b, 3, 128, 256);
+        for (CudaKernels.Gate g : CudaKernels.Gate.values()) k.gatedActivation(g, b, b, b, 3, 128, 256);
         k.steerAdd(b, null, b, b, b, b, b, b, b, 2, 3, 64);
         k.f32ToBf16(b, b, 100);
         k.bf16ToF32(b, b, 100);

@@ -1,0 +1,194 @@
+package org.saifengine.saif;
+
+import org.saifengine.backend.Backend;
+import org.saifengine.backend.Buf;
+import org.saifengine.io.ModelFiles;
+import org.saifengine.model.Generator;
+import org.saifengine.model.HookPoint;
+import org.saifengine.model.Hooks;
+import org.saifengine.model.LoadOptions;
+import org.saifengine.model.Model;
+import org.saifengine.model.ModelConfig;
+import org.saifengine.model.Positions;
+import org.saifengine.model.SamplingParams;
+import org.saifengine.steer.SteeringPlan;
+import org.saifengine.tokenizer.ChatMessage;
+import org.saifengine.tokenizer.ChatTemplate;
+import org.saifengine.tokenizer.Tokenizer;
+import org.saifengine.tokenizer.Tokenizers;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@link LmSession} on the engine's own model, tokenizer and generator. */
+public final class EngineSession implements LmSession {
+    private final ModelFiles files;
+    private final Model model;
+    private final Tokenizer tokenizer;
+    private final Optional<ChatTemplate> template;
+    private final Set<Integer> stopIds = new HashSet<>();
+    private final String id;
+    private float[] lensScale;
+
+    private EngineSession(ModelFiles files, Model model, Tokenizer tokenizer) {
+        this.files = files;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = tokenizer.chatTemplate();
+        for (int e : model.config().eosIds()) stopIds.add(e);
+        stopIds.addAll(tokenizer.eosIds());
+        this.id = files.id();
+    }
+
+    /** Opens a model (a Hugging Face directory) with its tokenizer. */
+    public static EngineSession open(ModelFiles files) throws IOException {
+        try {
+            Model model = Model.load(files, LoadOptions.defaults());
+            return new EngineSession(files, model, Tokenizers.load(files));
+        } catch (RuntimeException | IOException e) {
+            files.close();
+            throw e;
+        }
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public String modelId() {
+        return id;
+    }
+
+    @Override
+    public int layers() {
+        return model.config().layers();
+    }
+
+    @Override
+    public int dModel() {
+        return model.config().hiddenSize();
+    }
+
+    @Override
+    public String formatPrompt(String userText) {
+        return template.map(t -> t.render(List.of(new ChatMessage("user", userText)), true)).orElse(userText);
+    }
+
+    /** Token ids of a formatted prompt: a chat-rendered prompt already holds its special tokens. */
+    public int[] encode(String formattedPrompt) {
+        int[] ids = template.isPresent() ? tokenizer.encode(formattedPrompt, false) : tokenizer.encode(formattedPrompt);
+        if (ids.length == 0) throw new IllegalArgumentException("the prompt encodes to no tokens");
+        if (ids.length >= model.config().maxPositions())
+            throw new IllegalArgumentException("the prompt has " + ids.length + " tokens but the model's context is "
+                    + model.config().maxPositions() + " positions");
+        return ids;
+    }
+
+    @Override
+    public float[][][] readResiduals(List<String> prompts, int[] layers, ReadPosition position) {
+        float[][][] out = new float[prompts.size()][layers.length][dModel()];
+        List<Model.Input> inputs = new ArrayList<>();
+        for (int p = 0; p < prompts.size(); p++) {
+            int[] ids = encode(prompts.get(p));
+            int n = ids.length;
+            Positions read = position == ReadPosition.LAST ? Positions.of(n - 1) : Positions.all();
+            Hooks.Builder hb = Hooks.builder();
+            float[][] dst = out[p];
+            for (int li = 0; li < layers.length; li++) {
+                if (layers[li] < 0 || layers[li] >= layers()) throw new IllegalArgumentException("layer " + layers[li] + " is outside 0.." + (layers() - 1));
+                float[] acc = dst[li];
+                float w = position == ReadPosition.LAST ? 1f : 1f / n;
+                hb.capture(HookPoint.residPost(layers[li]), read, (seq, pos, x) -> {
+                    for (int i = 0; i < x.length; i++) acc[i] += w * x[i];
+                });
+            }
+            inputs.add(new Model.Input(model.newSequence(n), ids, hb.build()));
+        }
+        model.forward(inputs, false);
+        return out;
+    }
+
+    @Override
+    public List<String> generate(List<GenerationRequest> requests) {
+        List<Generator.Request> reqs = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            int[] ids = encode(r.formattedPrompt());
+            SamplingParams sp = new SamplingParams((float) r.temperature(), 0, 1f, r.seed());
+            Generator.Request g = Generator.Request.of(ids, sp, r.maxNewTokens()).withStopIds(stopIds);
+            if (r.steering() != null) g = g.withHooks(hooks(r.steering(), ids.length));
+            reqs.add(g);
+        }
+        List<String> out = new ArrayList<>();
+        for (Generator.Result res : new Generator(model, null).generate(reqs)) {
+            int[] gen = res.generatedIds();
+            int n = gen.length;
+            if (n > 0 && stopIds.contains(gen[n - 1])) n--;
+            out.add(tokenizer.decode(java.util.Arrays.copyOf(gen, n), true));
+        }
+        return out;
+    }
+
+    /** The plan as an engine intervention: every position goes through {@link SteeringPlan#apply}. */
+    public Hooks hooks(SteeringPlan plan, int promptLength) {
+        HookPoint point = HookPoint.parse(plan.hookPoint());
+        if (point.layer() >= layers())
+            throw new IllegalArgumentException("steering layer " + point.layer() + " is outside the model's layers 0.." + (layers() - 1));
+        if (plan.vector().length != dModel())
+            throw new IllegalArgumentException("steering vector has " + plan.vector().length + " dims but d_model is " + dModel());
+        return Hooks.builder().edit(point, Positions.all(), (pos, x) -> plan.apply(x, pos, promptLength)).build();
+    }
+
+    @Override
+    public synchronized float[] logitLens(float[] direction) {
+        ModelConfig c = model.config();
+        int d = c.hiddenSize();
+        if (direction.length != d) throw new IllegalArgumentException("direction has " + direction.length + " dims, d_model is " + d);
+        Backend b = model.backend();
+        if (lensScale == null) {
+            // The final norm's effective scale (w, or 1 + w for Gemma): RMSNorm of a vector of ones is scale / sqrt(1 + eps).
+            float[] ones = new float[d];
+            java.util.Arrays.fill(ones, 1f);
+            Buf x = b.allocate(d), y = b.allocate(d);
+            b.upload(ones, 0, x, 0, d);
+            b.rmsNorm(x, model.weights().finalNorm, c.rmsNormEps(), c.normPlusOne(), 1, d, y);
+            float[] s = new float[d];
+            b.download(y, 0, s, 0, d);
+            float fix = (float) Math.sqrt(1.0 + c.rmsNormEps());
+            for (int i = 0; i < d; i++) s[i] *= fix;
+            lensScale = s;
+        }
+        float[] h = new float[d];
+        for (int i = 0; i < d; i++) h[i] = direction[i] * lensScale[i];
+        Buf hb = b.allocate(d), logits = b.allocate(c.vocabSize());
+        b.upload(h, 0, hb, 0, d);
+        b.matmul(hb, 1, model.weights().unembedding, null, logits);
+        float[] out = new float[c.vocabSize()];
+        b.download(logits, 0, out, 0, out.length);
+        return out;
+    }
+
+    @Override
+    public String tokenText(int id) {
+        return tokenizer.tokenText(id);
+    }
+
+    @Override
+    public void close() {
+        try {
+            model.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the model failed: " + e.getMessage(), e);
+        } finally {
+            files.close();
+        }
+    }
+}

@@ -1,0 +1,286 @@
+package org.saifengine.saif;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.saifengine.io.AtomicFiles;
+import org.saifengine.io.Json;
+import org.saifengine.saif.check.CheckResult;
+import org.saifengine.saif.check.Checker;
+import org.saifengine.saif.check.Checkers;
+import org.saifengine.steer.SteeringPlan;
+import org.saifengine.steer.SteeringVectors;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code saif eval}: generates every (condition, evaluation content) pair, checks each output, and appends one row
+ * per generation to results.jsonl. Rows are produced in a fixed job order in fixed batches, so a rerun after an
+ * interruption verifies the rows already there, continues from the first missing one and ends with the same file
+ * as an uninterrupted run (generation is greedy or seeded per row). Then writes summary.json and report.html.
+ */
+public final class EvalRun {
+    private EvalRun() {}
+
+    /** Main conditions in report order: (label, method, instruction). */
+    public static final List<String[]> MAIN = List.of(
+            new String[]{"no instruction", "none", "none"},
+            new String[]{"instruction pre", "none", "pre"},
+            new String[]{"instruction post", "none", "post"},
+            new String[]{"SAIF steering, no instruction", "saif", "none"},
+            new String[]{"SAIF steering + instruction", "saif", "post"},
+            new String[]{"difference of means", "dom", "none"},
+            new String[]{"random latents", "random", "none"});
+
+    /** The resolved settings of one eval. */
+    public record Setup(SaifRun run, Task task, List<Content> contents, SaifParams params, EvalParams eval, int layer,
+                        List<Integer> randomLatents, float[] randomVector, double saifNorm) {}
+
+    public static Setup setup(SaifRun run, Task task, TaskContents split, SaifParams params, EvalParams eval,
+                              LatentDictionary sae) {
+        List<Content> contents = split.evaluation().subList(0, Math.min(eval.maxContents(), split.evaluation().size()));
+        int layer = params.layer() >= 0 ? params.layer() : run.saeLayer();
+        run.checkLayer(layer);
+        int k = Math.min(params.k(), run.ranking().size());
+        float[] saif = run.saifVector(k, params.alpha());
+        double norm = SteeringPlan.norm(saif);
+        float[] coef = java.util.Arrays.copyOf(run.coef(), k);
+        SteeringVectors.RandomControl rc = SteeringVectors.randomLatents(sae.dSae(), k, run.ranking(), coef,
+                sae::decoderRow, norm, params.seed());
+        return new Setup(run, task, contents, params, eval, layer, rc.latents(), rc.vector(), norm);
+    }
+
+    /** The jobs in their fixed order: condition-major, contents in split order; duplicates removed. */
+    public static List<EvalJob> jobs(Setup s) {
+        List<String[]> conds = new ArrayList<>();
+        int k0 = Math.min(s.params.k(), s.run.ranking().size());
+        double a0 = s.params.alpha();
+        for (String[] m : MAIN) conds.add(new String[]{m[1], m[2], "" + k0, "" + a0, "" + s.layer});
+        conds.add(new String[]{"saif", "pre", "" + k0, "" + a0, "" + s.layer});
+        for (int k : s.eval.kValues()) if (k <= s.run.ranking().size()) conds.add(new String[]{"saif", "none", "" + k, "" + a0, "" + s.layer});
+        for (double a : s.eval.alphaValues()) conds.add(new String[]{"saif", "none", "" + k0, "" + a, "" + s.layer});
+        for (int l : sweepLayers(s)) {
+            conds.add(new String[]{"saif", "none", "" + k0, "" + a0, "" + l});
+            conds.add(new String[]{"dom", "none", "" + k0, "" + a0, "" + l});
+        }
+        LinkedHashSet<String> seen = new LinkedHashSet<>();
+        List<EvalJob> jobs = new ArrayList<>();
+        for (String[] c : conds) {
+            String method = c[0], instr = c[1];
+            int k = method.equals("none") ? 0 : Integer.parseInt(c[2]);
+            double alpha = method.equals("none") ? 0 : Double.parseDouble(c[3]);
+            int layer = method.equals("none") ? -1 : Integer.parseInt(c[4]);
+            if (!seen.add(EvalJob.condition(method, instr, k, alpha, layer))) continue;
+            for (int i = 0; i < s.contents.size(); i++)
+                jobs.add(new EvalJob(i, s.contents.get(i).id(), method, instr, k, alpha, layer));
+        }
+        return jobs;
+    }
+
+    static List<Integer> sweepLayers(Setup s) {
+        List<Integer> out = new ArrayList<>();
+        for (int l : s.eval.layerValues()) {
+            if (l == -1) {
+                for (int i = 0; i < s.run.layers(); i++) if (!out.contains(i)) out.add(i);
+            } else {
+                s.run.checkLayer(l);
+                if (!out.contains(l)) out.add(l);
+            }
+        }
+        return out;
+    }
+
+    static LmSession.GenerationRequest request(Setup s, EvalJob j, LmSession lm) {
+        Content c = s.contents.get(j.contentIndex());
+        InstructionVariant v = j.instruction().equals("none") ? null : s.task.canonical();
+        Placement pl = j.instruction().equals("pre") ? Placement.PRE : Placement.POST;
+        String prompt = lm.formatPrompt(PromptBuilder.userText(s.task, c, v, pl));
+        SaifParams p = s.params;
+        SteeringPlan plan = switch (j.method()) {
+            case "none" -> null;
+            case "saif" -> SaifRun.plan(s.run.saifVector(j.k(), j.alpha()), j.layer(), p.positions(), p.fromStep(), p.renormalize());
+            case "dom" -> SaifRun.plan(SteeringVectors.differenceOfMeans(s.run.dom()[j.layer()],
+                    Double.isNaN(p.domStrength()) ? s.saifNorm : p.domStrength()), j.layer(), p.positions(), p.fromStep(), p.renormalize());
+            case "random" -> SaifRun.plan(s.randomVector, j.layer(), p.positions(), p.fromStep(), p.renormalize());
+            default -> throw new IllegalStateException("unknown method " + j.method());
+        };
+        long seed = s.params.seed() * 1_000_003L + j.key().hashCode();
+        return new LmSession.GenerationRequest(prompt, plan, s.eval.maxNewTokens(), s.eval.temperature(), seed);
+    }
+
+    /** Identity of the eval, stored in eval-config.json; a rerun must match it. */
+    static ObjectNode identity(Setup s, LmSession lm) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("task", s.task.name()).put("model_id", lm.modelId()).put("layer", s.layer).put("saif_norm", s.saifNorm);
+        n.set("params", s.params.toJson());
+        n.set("eval", s.eval.identity());
+        ArrayNode rl = n.putArray("random_latents");
+        s.randomLatents.forEach(rl::add);
+        ArrayNode ids = n.putArray("contents");
+        s.contents.forEach(c -> ids.add(c.id()));
+        return n;
+    }
+
+    /** Runs (or resumes) the eval. Returns true when every job has its row. */
+    public static boolean run(Setup s, LmSession lm) throws IOException {
+        Path dir = s.run.dir();
+        ObjectNode id = identity(s, lm);
+        Path cfg = dir.resolve(RunFiles.EVAL_CONFIG);
+        Path results = dir.resolve(RunFiles.RESULTS);
+        if (Files.isRegularFile(cfg) && Files.isRegularFile(results)) {
+            JsonNode old = Json.read(cfg);
+            // compare as stored: numbers re-read from text (an int written from a long reads back as an int)
+            if (!old.equals(Json.parse(Json.write(id), "eval identity")))
+                throw new IllegalArgumentException("this run already has eval results made with other settings (" + cfg
+                        + "); delete results.jsonl and eval-config.json to start over, or rerun with the same options");
+        } else {
+            AtomicFiles.writeString(cfg, Json.pretty(id) + "\n");
+        }
+        List<EvalJob> jobs = jobs(s);
+        List<JsonNode> existing = readRows(results, jobs);
+        Checker checker = Checkers.fromSpec(s.task.checker());
+        int done = existing.size();
+        int batch = s.eval.batchSize();
+        Progress bar = new Progress("eval " + s.task.name(), jobs.size(), done, System.err);
+        int added = 0;
+        try (OutputStream out = Files.newOutputStream(results, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            // Batches start at multiples of the batch size, so a resumed run batches exactly like a fresh one.
+            for (int start = done - done % batch; start < jobs.size(); start += batch) {
+                if (s.eval.stopAfter() > 0 && added >= s.eval.stopAfter()) break;
+                int end = Math.min(jobs.size(), start + batch);
+                List<LmSession.GenerationRequest> reqs = new ArrayList<>();
+                for (int i = start; i < end; i++) reqs.add(request(s, jobs.get(i), lm));
+                List<String> outs = lm.generate(reqs);
+                StringBuilder sb = new StringBuilder();
+                for (int i = Math.max(start, done); i < end; i++) {
+                    EvalJob j = jobs.get(i);
+                    String output = outs.get(i - start);
+                    CheckResult r = checker.check(output, s.contents.get(j.contentIndex()).text());
+                    sb.append(Json.write(row(i, j, s, output, r))).append('\n');
+                    bar.step();
+                    added++;
+                }
+                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                done = end;
+            }
+        }
+        return done >= jobs.size();
+    }
+
+    static ObjectNode row(int index, EvalJob j, Setup s, String output, CheckResult r) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("index", index).put("key", j.key()).put("task", s.task.name()).put("content_id", j.contentId())
+                .put("condition", j.condition()).put("method", j.method()).put("instruction", j.instruction())
+                .put("k", j.k()).put("alpha", j.alpha()).put("layer", j.layer()).put("output", output)
+                .put("strict", r.strict()).put("loose", r.loose()).put("detail", r.detail());
+        return n;
+    }
+
+    /**
+     * Reads the rows already written and checks that they are this eval's first rows; a torn last line (from a kill
+     * mid-write) is cut off.
+     */
+    static List<JsonNode> readRows(Path results, List<EvalJob> jobs) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        if (!Files.isRegularFile(results)) return rows;
+        byte[] bytes = Files.readAllBytes(results);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        int lastNl = text.lastIndexOf('\n');
+        if (lastNl + 1 < text.length()) {
+            // torn tail: keep only complete lines
+            String kept = text.substring(0, lastNl + 1);
+            AtomicFiles.writeString(results, kept);
+            text = kept;
+        }
+        int lineNo = 0;
+        for (String line : text.split("\n")) {
+            if (line.isEmpty()) continue;
+            JsonNode n = Json.parse(line, results + " line " + (lineNo + 1));
+            if (lineNo >= jobs.size() || !n.path("key").asText().equals(jobs.get(lineNo).key()))
+                throw new IOException(results + " line " + (lineNo + 1) + " does not belong to this eval (expected "
+                        + (lineNo < jobs.size() ? jobs.get(lineNo).key() : "no more rows") + "); delete it to start over");
+            rows.add(n);
+            lineNo++;
+        }
+        return rows;
+    }
+
+    /** Aggregates results.jsonl into summary.json (strict/loose accuracy per condition with bootstrap intervals). */
+    public static ObjectNode summarize(Setup s, LmSession lm) throws IOException {
+        List<EvalJob> jobs = jobs(s);
+        List<JsonNode> rows = readRows(s.run.dir().resolve(RunFiles.RESULTS), jobs);
+        Map<String, List<JsonNode>> byCond = new LinkedHashMap<>();
+        for (JsonNode r : rows) byCond.computeIfAbsent(r.path("condition").asText(), x -> new ArrayList<>()).add(r);
+        ObjectNode sum = Json.MAPPER.createObjectNode();
+        sum.put("task", s.task.name()).put("model_id", lm.modelId()).put("sae_id", s.run.config().path("sae_id").asText())
+                .put("rows", rows.size()).put("jobs", jobs.size()).put("complete", rows.size() == jobs.size())
+                .put("contents", s.contents.size()).put("k", Math.min(s.params.k(), s.run.ranking().size()))
+                .put("alpha", s.params.alpha()).put("layer", s.layer).put("saif_norm", s.saifNorm);
+        ArrayNode rl = sum.putArray("random_latents");
+        s.randomLatents.forEach(rl::add);
+        ObjectNode conds = sum.putObject("conditions");
+        for (var e : byCond.entrySet()) {
+            List<JsonNode> rs = e.getValue();
+            boolean[] strict = new boolean[rs.size()], loose = new boolean[rs.size()];
+            for (int i = 0; i < rs.size(); i++) {
+                strict[i] = rs.get(i).path("strict").asBoolean();
+                loose[i] = rs.get(i).path("loose").asBoolean();
+            }
+            JsonNode first = rs.getFirst();
+            ObjectNode c = conds.putObject(e.getKey());
+            c.put("method", first.path("method").asText()).put("instruction", first.path("instruction").asText())
+                    .put("k", first.path("k").asInt()).put("alpha", first.path("alpha").asDouble())
+                    .put("layer", first.path("layer").asInt()).put("n", rs.size());
+            long seed = s.params.seed() ^ e.getKey().hashCode();
+            c.set("strict", interval(Bootstrap.ofBooleans(strict, s.eval.bootstrapResamples(), seed)));
+            c.set("loose", interval(Bootstrap.ofBooleans(loose, s.eval.bootstrapResamples(), seed + 1)));
+        }
+        ArrayNode main = sum.putArray("main");
+        for (String[] m : MAIN) {
+            String key = mainCondition(s, m[1], m[2]);
+            if (conds.has(key)) main.addObject().put("label", m[0]).put("condition", key);
+        }
+        AtomicFiles.writeString(s.run.dir().resolve(RunFiles.SUMMARY), Json.pretty(sum) + "\n");
+        return sum;
+    }
+
+    static String mainCondition(Setup s, String method, String instr) {
+        int k0 = Math.min(s.params.k(), s.run.ranking().size());
+        if (method.equals("none")) return EvalJob.condition("none", instr, 0, 0, -1);
+        return EvalJob.condition(method, instr, k0, s.params.alpha(), s.layer);
+    }
+
+    private static ObjectNode interval(Bootstrap.Interval i) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("mean", i.mean()).put("lo", i.lo()).put("hi", i.hi());
+        return n;
+    }
+
+    /** The short terminal table of the main conditions. */
+    public static String table(ObjectNode summary) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(java.util.Locale.ROOT, "%-32s %5s  %-22s %-22s%n", "condition (" + summary.path("task").asText() + ")", "n",
+                "strict [95% CI]", "loose [95% CI]"));
+        for (JsonNode m : summary.path("main")) {
+            JsonNode c = summary.path("conditions").path(m.path("condition").asText());
+            sb.append(String.format(java.util.Locale.ROOT, "%-32s %5d  %-22s %-22s%n", m.path("label").asText(), c.path("n").asInt(),
+                    ci(c.path("strict")), ci(c.path("loose"))));
+        }
+        return sb.toString();
+    }
+
+    static String ci(JsonNode i) {
+        return String.format(java.util.Locale.ROOT, "%.2f [%.2f, %.2f]", i.path("mean").asDouble(), i.path("lo").asDouble(), i.path("hi").asDouble());
+    }
+}

@@ -1,0 +1,190 @@
+package org.saifengine.saif;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.saifengine.io.AtomicFiles;
+import org.saifengine.io.Json;
+import org.saifengine.io.SafetensorsWriter;
+import org.saifengine.tensor.Tensor;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code saif find}: runs the positives (content + each instruction variant) and negatives (content alone) of the
+ * discovery contents, reads the SAE latents at the read position, scores and selects latents (saif-method.md step
+ * 2), and also accumulates the dense difference of means at every layer (for the Stolfo et al. comparison). Writes
+ * config.json, latents.json, directions.safetensors and find-report.html.
+ */
+public final class FindRun {
+    private FindRun() {}
+
+    /** How many ranked latents are kept for the k sweep (the largest k swept, at least params.k). */
+    public static int rankingSize(SaifParams p) {
+        return Math.max(p.k(), SaifParams.K_SWEEP.getLast());
+    }
+
+    public record Result(LatentScores scores, List<Integer> ranking, List<Integer> selected) {}
+
+    public static Result run(LmSession lm, LatentDictionary sae, Task task, TaskContents contents, SaifParams p,
+                             ObjectNode sources, Path out) throws IOException {
+        if (sae.dIn() != lm.dModel())
+            throw new IllegalArgumentException("SAE " + sae.id() + " reads " + sae.dIn() + "-dim vectors but the model's d_model is " + lm.dModel());
+        if (sae.layer() < 0 || sae.layer() >= lm.layers())
+            throw new IllegalArgumentException("SAE layer " + sae.layer() + " is outside the model's layers 0.." + (lm.layers() - 1));
+        Files.createDirectories(out);
+        List<Content> disc = contents.discovery();
+        if (p.maxDiscoveryContents() > 0 && disc.size() > p.maxDiscoveryContents()) disc = disc.subList(0, p.maxDiscoveryContents());
+        List<InstructionVariant> variants = task.variants();
+        int layers = lm.layers(), d = lm.dModel();
+        int[] allLayers = new int[layers];
+        for (int l = 0; l < layers; l++) allLayers[l] = l;
+
+        LatentStats stats = new LatentStats(sae.dSae(), variants.stream().map(InstructionVariant::id).toList(), p.activeThreshold());
+        double[][] sumPos = new double[layers][d], sumNeg = new double[layers][d];
+        int nPos = 0, nNeg = 0;
+        Progress bar = Progress.stderr("find " + task.name(), (long) disc.size() * (variants.size() + 1));
+        for (Content c : disc) {
+            // One batch per content: the negative, then every variant's positive.
+            List<String> prompts = new ArrayList<>();
+            prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, null, p.placement())));
+            for (InstructionVariant v : variants) prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, v, p.placement())));
+            float[][][] h = lm.readResiduals(prompts, allLayers, p.readPosition());
+            stats.addNegative(sae.encode(h[0][sae.layer()]));
+            accumulate(sumNeg, h[0]);
+            nNeg++;
+            for (int v = 0; v < variants.size(); v++) {
+                stats.addPositive(v, sae.encode(h[v + 1][sae.layer()]));
+                accumulate(sumPos, h[v + 1]);
+                nPos++;
+            }
+            for (int i = 0; i < prompts.size(); i++) bar.step();
+        }
+        LatentScores scores = stats.scores();
+        List<Integer> ranking = scores.select(rankingSize(p), p.tau(), p.rho(), p.rankBy());
+        List<Integer> selected = ranking.subList(0, Math.min(p.k(), ranking.size()));
+        if (selected.isEmpty())
+            System.err.println("warning: no latent passed consistency >= " + p.tau() + " and freq_N <= " + p.rho()
+                    + "; loosen --tau/--rho or use more discovery contents");
+
+        float[][] dom = new float[layers][d];
+        for (int l = 0; l < layers; l++)
+            for (int i = 0; i < d; i++) dom[l][i] = (float) (sumPos[l][i] / nPos - sumNeg[l][i] / nNeg);
+
+        ObjectNode config = Json.MAPPER.createObjectNode();
+        config.put("command", "find").put("task", task.name()).put("task_description", task.description());
+        config.set("sources", sources);
+        config.put("model_id", lm.modelId()).put("sae_id", sae.id()).put("layers", layers).put("d_model", d)
+                .put("sae_layer", sae.layer()).put("hook_point", "blocks." + sae.layer() + ".hook_resid_post")
+                .put("d_sae", sae.dSae());
+        config.set("params", p.toJson());
+        ArrayNode discIds = config.putArray("discovery_contents");
+        disc.forEach(c -> discIds.add(c.id()));
+        config.put("evaluation_contents", contents.evaluation().size());
+        AtomicFiles.writeString(out.resolve(RunFiles.CONFIG), Json.pretty(config) + "\n");
+
+        ObjectNode lat = Json.MAPPER.createObjectNode();
+        lat.put("task", task.name()).put("model_id", lm.modelId()).put("sae_id", sae.id()).put("layer", sae.layer())
+                .put("n_positives", scores.nPositives()).put("n_negatives", scores.nNegatives());
+        lat.set("params", p.toJson());
+        ArrayNode vs = lat.putArray("variants");
+        for (InstructionVariant v : variants) vs.addObject().put("id", v.id()).put("language", v.language()).put("text", v.text());
+        int passing = 0;
+        for (int j = 0; j < scores.dSae(); j++)
+            if (scores.consistency()[j] >= p.tau() && scores.freqN()[j] <= p.rho() && scores.sensitivity()[j] > 0) passing++;
+        lat.put("candidates_passing_filters", passing);
+        ArrayNode sel = lat.putArray("selected");
+        for (int r = 0; r < selected.size(); r++) sel.add(latentJson(scores, selected.get(r), r));
+        ArrayNode rank = lat.putArray("ranking");
+        for (int r = 0; r < ranking.size(); r++) rank.add(latentJson(scores, ranking.get(r), r));
+        ArrayNode top = lat.putArray("top_by_sensitivity_unfiltered");
+        for (int j : scores.select(20, 0, 1, p.rankBy())) {
+            ObjectNode o = latentJson(scores, j, -1);
+            List<String> why = new ArrayList<>();
+            if (scores.consistency()[j] < p.tau()) why.add("consistency < tau");
+            if (scores.freqN()[j] > p.rho()) why.add("freq_N > rho");
+            o.put("excluded_by", String.join(", ", why));
+            top.add(o);
+        }
+        AtomicFiles.writeString(out.resolve(RunFiles.LATENTS), Json.pretty(lat) + "\n");
+
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (int l = 0; l < layers; l++) tensors.put("dom." + l, Tensor.ofFloats(arena, dom[l], d));
+            if (!ranking.isEmpty()) {
+                float[] rows = new float[ranking.size() * d];
+                float[] coef = new float[ranking.size()];
+                for (int r = 0; r < ranking.size(); r++) {
+                    System.arraycopy(sae.decoderRow(ranking.get(r)), 0, rows, r * d, d);
+                    coef[r] = scores.meanP()[ranking.get(r)];
+                }
+                tensors.put("saif.decoder", Tensor.ofFloats(arena, rows, ranking.size(), d));
+                tensors.put("saif.coef", Tensor.ofFloats(arena, coef, ranking.size()));
+            }
+            SafetensorsWriter.write(out.resolve(RunFiles.DIRECTIONS), tensors, Map.of("format", "saif-directions", "task", task.name()));
+        }
+        AtomicFiles.writeString(out.resolve(RunFiles.FIND_REPORT), findReport(task, lm, sae, scores, ranking, selected, p));
+        return new Result(scores, ranking, selected);
+    }
+
+    private static void accumulate(double[][] sum, float[][] h) {
+        for (int l = 0; l < sum.length; l++) for (int i = 0; i < sum[l].length; i++) sum[l][i] += h[l][i];
+    }
+
+    static ObjectNode latentJson(LatentScores s, int j, int rank) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        if (rank >= 0) o.put("rank", rank);
+        o.put("latent", j).put("sensitivity", s.sensitivity()[j]).put("standardized", s.standardized()[j])
+                .put("consistency", s.consistency()[j]).put("freq_p", s.freqP()[j]).put("freq_n", s.freqN()[j])
+                .put("mean_p", s.meanP()[j]).put("mean_n", s.meanN()[j]);
+        ArrayNode fv = o.putArray("freq_by_variant"), mv = o.putArray("mean_by_variant");
+        for (int v = 0; v < s.variantIds().size(); v++) {
+            fv.add(s.freqByVariant()[v][j]);
+            mv.add(s.meanByVariant()[v][j]);
+        }
+        return o;
+    }
+
+    static String findReport(Task task, LmSession lm, LatentDictionary sae, LatentScores s, List<Integer> ranking,
+                             List<Integer> selected, SaifParams p) throws IOException {
+        HtmlReport r = new HtmlReport("SAIF find: " + task.name() + " on " + lm.modelId());
+        r.paragraph(String.format(Locale.ROOT, "SAE %s at layer %d (d_sae %d). %d positives, %d negatives, %d variants. "
+                        + "Selection: top-%d by %s among latents with consistency >= %.2f and freq_N <= %.2f; %d selected.",
+                sae.id(), sae.layer(), sae.dSae(), s.nPositives(), s.nNegatives(), s.variantIds().size(), p.k(),
+                p.rankBy().name().toLowerCase(Locale.ROOT), p.tau(), p.rho(), selected.size()));
+        List<String> rows = new ArrayList<>();
+        float[][] freq = new float[ranking.size()][], mean = new float[ranking.size()][];
+        for (int r2 = 0; r2 < ranking.size(); r2++) {
+            int j = ranking.get(r2);
+            rows.add((r2 < selected.size() ? "* " : "") + "#" + j);
+            freq[r2] = new float[s.variantIds().size()];
+            mean[r2] = new float[s.variantIds().size()];
+            for (int v = 0; v < s.variantIds().size(); v++) {
+                freq[r2][v] = s.freqByVariant()[v][j];
+                mean[r2][v] = s.meanByVariant()[v][j];
+            }
+        }
+        r.heading("Firing frequency per variant (latents x variants; * = selected)");
+        r.heatmap("freq_v(j)", rows, s.variantIds(), freq);
+        r.heading("Mean activation per variant");
+        r.heatmap("mean_v(a_j)", rows, s.variantIds(), mean);
+        r.heading("Scores");
+        List<List<String>> table = new ArrayList<>();
+        for (int j : ranking)
+            table.add(List.of("#" + j, f(s.sensitivity()[j]), f(s.standardized()[j]), f(s.consistency()[j]), f(s.freqP()[j]),
+                    f(s.freqN()[j]), f(s.meanP()[j]), f(s.meanN()[j])));
+        r.table(List.of("latent", "sensitivity", "standardized", "consistency", "freq_P", "freq_N", "mean_P", "mean_N"), table);
+        return r.render();
+    }
+
+    static String f(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}
