@@ -45,6 +45,15 @@ if [ ! -x "$jre/bin/java" ]; then
   else echo "run.sh: no Java runtime at $jre (run 'benchmarks/gpu/run.sh prepare' on a machine with JDK 25 and carry target/)" >&2; exit 1
   fi
 fi
+# The JavaCPP wrappers link libcudart.so.13, libcublas.so.13 and libcublasLt.so.13: put the toolkit's (or the
+# Python wheels') library directories on the loader path when the system linker does not already know them.
+for lib in libcudart.so.13 libcublas.so.13 libcublasLt.so.13; do
+  ldconfig -p 2>/dev/null | grep -q "$lib" && continue
+  for dir in /usr/local/cuda/lib64 /usr/local/cuda-13.0/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+             $(python3 -c 'import nvidia, os; print(" ".join(os.path.join(p, "cu13", "lib") for p in nvidia.__path__))' 2>/dev/null); do
+    if [ -e "$dir/$lib" ]; then export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; break; fi
+  done
+done
 shared=""
 for s in "$root/shared" "$root/../shared"; do [ -d "$s/models" ] && { shared="$s"; break; }; done
 java=("$jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
@@ -57,7 +66,15 @@ set +e
 "${java[@]}" -cp "target/engine.jar:target/test-classes:$carry/lib/*" org.saifengine.backend.cuda.GpuTestMain
 tests=$?
 set -e
+echo "== HF transformers eager on the same shapes (also saves the random Gemma-2-2B the engine then times)"
+model_dir="${GPU_BENCH_MODEL_DIR:-/tmp/gemma2-2b-random}"
+extra=()
+if python3 benchmarks/gpu/hf_eager.py "$model_dir" target/hf-rows.md; then
+  extra=(--model "$model_dir" --append target/hf-rows.md)
+else
+  echo "HF transformers benchmark failed; timing the kernels only" >&2
+fi
 echo "== GPU benchmarks"
-"${java[@]}" -cp target/engine.jar org.saifengine.cli.Main bench-gpu --out docs/perf/gpu.md
+"${java[@]}" -cp target/engine.jar org.saifengine.cli.Main bench-gpu --out docs/perf/gpu.md "${extra[@]}"
 echo "== GPU tests exit code: $tests (report: docs/perf/gpu.md)"
 exit $tests

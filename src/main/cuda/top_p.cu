@@ -22,14 +22,14 @@ extern "C" __global__ void top_p_f32(const float* logits, long long row_stride, 
     __shared__ int chosen;
     const float* x = logits + (size_t)blockIdx.x * row_stride;
     float* p = probs + (size_t)blockIdx.x * vocab;
-    float inv_t = 1.0f / temperature[blockIdx.x];
+    float temp = temperature[blockIdx.x];
 
     float m = -INFINITY;
-    for (int i = threadIdx.x; i < vocab; i += blockDim.x) m = fmaxf(m, x[i] * inv_t);
+    for (int i = threadIdx.x; i < vocab; i += blockDim.x) m = fmaxf(m, x[i] / temp);
     m = block_max(m, scratch);
     float z = 0.0f;
     for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
-        float v = expf(x[i] * inv_t - m);
+        float v = expf(x[i] / temp - m);
         p[i] = v;
         z += v;
     }

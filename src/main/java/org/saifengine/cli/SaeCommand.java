@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
                 SaeEncodeCommand.class,
                 SaeInspectCommand.class,
                 SaeConvertCommand.class,
+                SaeTrainCommand.class,
+                SaeEvalCommand.class,
         })
 public final class SaeCommand implements Runnable {
     @CommandLine.Spec

@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
  * sweeps all token groups. Threads split the latents into contiguous ranges, each with its own per-token heaps,
  * merged at the end, which parallelises batch 1 as well as large batches.
  */
-final class FusedEncoder {
+public final class FusedEncoder {
     private static final VectorSpecies<Float> S = VectorOps.S;
     private static final int L = S.length();
     private static final int BLOCK = 2 * L;   // latents per micro-kernel
@@ -44,6 +44,41 @@ final class FusedEncoder {
             out[t] = all.toCode(norms[t]);
         }
         return out;
+    }
+
+    /**
+     * Dense pre-activations out[t][j] = xs[t] · W_enc[:, j] (no bias) with the same tiled kernel, multi-threaded over
+     * latent blocks. For training, where every latent's pre-activation is needed (AuxK looks at dead ones).
+     */
+    public static void dots(float[] wEnc, int dIn, int dSae, float[][] xs, float[][] out) {
+        int T = xs.length;
+        if (T == 0) return;
+        int blocks = (dSae + BLOCK - 1) / BLOCK;
+        int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
+        int tasks = Math.min(blocks, threads * 2);
+        IntStream.range(0, tasks).parallel().forEach(task -> {
+            int b0 = (int) ((long) blocks * task / tasks), b1 = (int) ((long) blocks * (task + 1) / tasks);
+            int j1 = Math.min(dSae, b1 * BLOCK);
+            float[] zero = new float[dIn];
+            float[] buf = new float[TOK * BLOCK];
+            int j = b0 * BLOCK;
+            for (; j + BLOCK <= j1; j += BLOCK) {
+                for (int t0 = 0; t0 < T; t0 += TOK) {
+                    kernel(wEnc, dIn, dSae, j, xs[t0], t0 + 1 < T ? xs[t0 + 1] : zero,
+                            t0 + 2 < T ? xs[t0 + 2] : zero, t0 + 3 < T ? xs[t0 + 3] : zero, buf);
+                    int nt = Math.min(TOK, T - t0);
+                    for (int t = 0; t < nt; t++) System.arraycopy(buf, t * BLOCK, out[t0 + t], j, BLOCK);
+                }
+            }
+            for (; j < j1; j++) {
+                for (int t = 0; t < T; t++) {
+                    float s = 0f;
+                    float[] x = xs[t];
+                    for (int i = 0; i < dIn; i++) s = Math.fma(x[i], wEnc[i * dSae + j], s);
+                    out[t][j] = s;
+                }
+            }
+        });
     }
 
     /** Latents [j0, j1) for every token. */

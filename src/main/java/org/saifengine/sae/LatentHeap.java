@@ -6,13 +6,13 @@ import java.util.Arrays;
  * Keeps the strongest positive latents of one token: a min-heap of at most {@code capacity} entries, so a token's
  * code is found without materialising its dense d_sae vector. Capacity Integer.MAX_VALUE keeps every positive one.
  */
-final class LatentHeap {
+public final class LatentHeap {
     private final int capacity;
     private float[] vals;
     private int[] idx;
     private int size;
 
-    LatentHeap(int capacity) {
+    public LatentHeap(int capacity) {
         this.capacity = capacity;
         int initial = Math.min(capacity, 64);
         vals = new float[Math.max(initial, 1)];
@@ -20,11 +20,11 @@ final class LatentHeap {
     }
 
     /** The value a newcomer must beat once the heap is full (or 0 before). */
-    float floor() {
+    public float floor() {
         return size < capacity ? 0f : vals[0];
     }
 
-    void offer(int j, float v) {
+    public void offer(int j, float v) {
         if (!(v > 0f)) return;
         if (size < capacity) {
             if (size == vals.length) {
@@ -68,12 +68,22 @@ final class LatentHeap {
         idx[i] = j;
     }
 
+    public int size() { return size; }
+
+    /** Empties the heap for reuse. */
+    public void clear() { size = 0; }
+
+    /** Entry i (heap order, not sorted). */
+    public int indexAt(int i) { return idx[i]; }
+
+    public float valueAt(int i) { return vals[i]; }
+
     void addAll(LatentHeap other) {
         for (int i = 0; i < other.size; i++) offer(other.idx[i], other.vals[i]);
     }
 
     /** The kept latents, strongest first (ties: lower id first). */
-    SparseCode toCode(NormState norm) {
+    public SparseCode toCode(NormState norm) {
         Integer[] order = new Integer[size];
         for (int i = 0; i < size; i++) order[i] = i;
         Arrays.sort(order, (a, b) -> less(vals[a], idx[a], vals[b], idx[b]) ? 1 : (less(vals[b], idx[b], vals[a], idx[a]) ? -1 : 0));

@@ -50,6 +50,12 @@ public final class CudaProbe {
                 return CudaStatus.unavailable("device " + cString(name) + " has compute capability " + major + "." + minor
                         + "; the kernels need sm_80 or newer");
             }
+            try {
+                org.bytedeco.javacpp.Loader.load(org.bytedeco.cuda.global.cublas.class);
+            } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+                return CudaStatus.unavailable("cuBLAS not loadable (libcublas.so.13 / libcublasLt.so.13 missing from the"
+                        + " library path): " + oneLine(e));
+            }
             return new CudaStatus(true, "", cString(name), major, minor, sms, mem, driver[0]);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError | CudaException e) {
             return CudaStatus.unavailable(oneLine(e));
@@ -67,7 +73,7 @@ public final class CudaProbe {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (m.contains("libcuda.so")) return "NVIDIA driver library libcuda.so.1 not found";
+        if (m.contains("libcuda.so.1")) return "NVIDIA driver library libcuda.so.1 not found";
         m = m.lines().findFirst().orElse(m).strip();
         return m.length() > 200 ? m.substring(0, 200) + "..." : m;
     }

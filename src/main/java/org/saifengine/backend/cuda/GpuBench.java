@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.global.cudart;
 import org.saifengine.io.AtomicFiles;
@@ -122,8 +123,11 @@ public final class GpuBench {
         for (DeviceBuffer b : new DeviceBuffer[] {resid, vec, zero, mode, strength}) dev.free(b);
     }
 
-    /** Runs every benchmark and writes the report to {@code out}; returns the report text. */
-    public static String run(Path out) throws IOException {
+    /**
+     * Runs every kernel benchmark and writes the report to {@code out}, with {@code extraRows} (markdown table rows
+     * measured elsewhere: the full model on this engine, HF transformers eager) appended to the table.
+     */
+    public static String run(Path out, List<String> extraRows) throws IOException {
         try (CudaDevice dev = CudaDevice.open()) {
             GpuBench b = new GpuBench(dev);
             double floor = b.copyBandwidth();
@@ -139,8 +143,7 @@ public final class GpuBench {
             md.append("Shapes: Gemma-2-2B (d=2304, ffn=9216, 8 heads / 4 KV heads of 256, 26 layers), random bf16 weights.\n\n");
             md.append("| benchmark | result | note |\n| --- | --- | --- |\n");
             for (String r : b.rows) md.append(r).append('\n');
-            md.append("\nNot measured yet: full-model prefill/decode tokens/s at batch 1/8/64 and HF transformers eager on the"
-                    + " same shapes.\n");
+            for (String r : extraRows) md.append(r).append('\n');
             String text = md.toString();
             if (out.getParent() != null) java.nio.file.Files.createDirectories(out.getParent());
             AtomicFiles.writeString(out, text);

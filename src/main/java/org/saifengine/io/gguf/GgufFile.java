@@ -34,9 +34,10 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, GgufTensorInfo> tensors;
     private final MemorySegment data;
     private final long alignment;
+    private final long dataStart;
 
     private GgufFile(Path path, Arena arena, int version, Map<String, GgufValue> metadata,
-                     Map<String, GgufTensorInfo> tensors, MemorySegment data, long alignment) {
+                     Map<String, GgufTensorInfo> tensors, MemorySegment data, long alignment, long dataStart) {
         this.path = path;
         this.arena = arena;
         this.version = version;
@@ -44,6 +45,7 @@ public final class GgufFile implements AutoCloseable {
         this.tensors = tensors;
         this.data = data;
         this.alignment = alignment;
+        this.dataStart = dataStart;
     }
 
     public static GgufFile open(Path path) throws IOException {
@@ -52,21 +54,26 @@ public final class GgufFile implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             MemorySegment whole = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            GgufHeaderParser.Header h;
-            try {
-                h = new GgufHeaderParser(whole).parse();
-            } catch (InvalidFileException e) {
-                throw new InvalidFileException(path + ": " + e.getMessage());
-            }
-            Map<String, GgufTensorInfo> byName = new LinkedHashMap<>();
-            for (GgufTensorInfo t : h.tensors()) byName.put(t.name(), t);
-            MemorySegment data = whole.asSlice(Math.min(h.dataStart(), size));
-            return new GgufFile(path, arena, h.version(), Collections.unmodifiableMap(h.metadata()),
-                    Collections.unmodifiableMap(byName), data, h.alignment());
+            return of(whole, path, arena);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** A GGUF held in memory (e.g. a test's bytes); {@code label} names it in messages. Closing closes the arena. */
+    static GgufFile of(MemorySegment whole, Path label, Arena arena) throws InvalidFileException {
+        GgufHeaderParser.Header h;
+        try {
+            h = new GgufHeaderParser(whole).parse();
+        } catch (InvalidFileException e) {
+            throw new InvalidFileException(label + ": " + e.getMessage());
+        }
+        Map<String, GgufTensorInfo> byName = new LinkedHashMap<>();
+        for (GgufTensorInfo t : h.tensors()) byName.put(t.name(), t);
+        MemorySegment data = whole.asSlice(Math.min(h.dataStart(), whole.byteSize()));
+        return new GgufFile(label, arena, h.version(), Collections.unmodifiableMap(h.metadata()),
+                Collections.unmodifiableMap(byName), data, h.alignment(), h.dataStart());
     }
 
     public Path path() { return path; }
@@ -74,6 +81,9 @@ public final class GgufFile implements AutoCloseable {
     public int version() { return version; }
 
     public long alignment() { return alignment; }
+
+    /** File offset where the tensor data section starts (header end, aligned). */
+    public long dataStart() { return dataStart; }
 
     public Map<String, GgufValue> metadata() { return metadata; }
 

@@ -42,6 +42,9 @@ final class GgufHeaderParser {
     record Header(int version, Map<String, GgufValue> metadata, List<GgufTensorInfo> tensors, long alignment,
                   long dataStart) {}
 
+    private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final MemorySegment seg;
     private final long size;
     private long pos;
@@ -66,8 +69,10 @@ final class GgufHeaderParser {
             if (swapped == 2 || swapped == 3) throw bad("big-endian GGUF (version " + swapped + ") is not supported");
             throw bad("unsupported GGUF version " + Integer.toUnsignedString(version) + " (supported: 2 and 3)");
         }
-        long tensorCount = count(u64("tensor count"), 8 + 4 + 8 + 4 + 8, "tensor count");
-        long kvCount = count(u64("metadata count"), 8 + 4 + 1, "metadata key/value count");
+        long rawTensorCount = u64("tensor count");
+        long rawKvCount = u64("metadata count");
+        long tensorCount = count(rawTensorCount, 8 + 4 + 8 + 4 + 8, "tensor count");
+        long kvCount = count(rawKvCount, 8 + 4 + 1, "metadata key/value count");
 
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
@@ -199,11 +204,13 @@ final class GgufHeaderParser {
     /** A count read from the file, rejected when the remaining bytes cannot hold that many elements. */
     private long count(long n, int minElementBytes, String what) throws InvalidFileException {
         long remaining = size - pos;
-        if (n < 0 || n > remaining / minElementBytes) {
-            throw bad(what + " " + Long.toUnsignedString(n) + " is absurd: the " + remaining
-                    + " bytes left in the file cannot hold that many");
+        if (n >= 0 && n <= remaining / minElementBytes) return n;
+        if (n >= 0 && n <= (1 << 24)) {
+            throw bad("truncated header: " + what + " " + n + " needs at least " + n * minElementBytes
+                    + " bytes after offset " + pos + " but the file is " + size + " bytes");
         }
-        return n;
+        throw bad(what + " " + Long.toUnsignedString(n) + " is absurd: the " + remaining
+                + " bytes left in the file cannot hold that many");
     }
 
     private void need(long n, String what) throws InvalidFileException {
@@ -271,11 +278,11 @@ final class GgufHeaderParser {
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
         long at = pos;
         pos += len;
+        boolean ascii = true;
+        for (byte x : b) if (x < 0) { ascii = false; break; }
+        if (ascii) return new String(b, StandardCharsets.ISO_8859_1);
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b)).toString();
+            return utf8.decode(ByteBuffer.wrap(b)).toString();
         } catch (CharacterCodingException e) {
             throw bad(what + " at offset " + at + " is not valid UTF-8");
         }

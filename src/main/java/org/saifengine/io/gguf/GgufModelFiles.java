@@ -43,7 +43,15 @@ public final class GgufModelFiles {
     /** Reads the file with weights in f32 (exact) or bf16 (rounded). */
     public static ModelFiles read(Path path, DType dtype) throws IOException {
         try (GgufFile g = GgufFile.open(path)) {
-            String arch = g.get("general.architecture").asString();
+            return read(g, dtype);
+        }
+    }
+
+    static ModelFiles read(GgufFile g, DType dtype) throws IOException {
+        Path path = g.path();
+        try {
+            GgufValue archValue = g.get("general.architecture");
+            String arch = archValue.asString();
             if (!arch.equals("llama")) {
                 throw new InvalidFileException(path + ": GGUF architecture '" + arch + "' is not supported (supported: llama)");
             }

@@ -1,0 +1,106 @@
+package org.saifengine.cli;
+
+import org.saifengine.model.HookPoint;
+import org.saifengine.sae.train.SaeMetrics;
+import org.saifengine.sae.train.SaeTrainingRun;
+import org.saifengine.sae.train.TrainConfig;
+import org.saifengine.sae.train.TrainingPlan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code engine sae train}: train a TopK SAE on the model's activations at a hook; writes SAELens format. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a TopK SAE (OpenAI/sparsify recipe) on activations streamed from the model.")
+public final class SaeTrainCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "model: HF directory, .gguf file, or 'default'")
+    String model;
+
+    @Option(names = "--hook", required = true, description = "hook point, e.g. blocks.3.hook_resid_post")
+    String hook;
+
+    @Option(names = "--d-sae", required = true, description = "number of latents")
+    int dSae;
+
+    @Option(names = "--k", required = true, description = "active latents per token")
+    int k;
+
+    @Option(names = "--out", required = true, description = "output directory (SAELens cfg.json + sae_weights.safetensors, metrics.json, checkpoint/)")
+    Path out;
+
+    @Option(names = "--tokens", defaultValue = "2000000", description = "training tokens (default ${DEFAULT-VALUE})")
+    long tokens;
+
+    @Option(names = "--batch-size", defaultValue = "1024", description = "tokens per step (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0", description = "peak learning rate (default: 2e-4 / sqrt(d_sae / 2^14))")
+    double lr;
+
+    @Option(names = "--context", defaultValue = "128", description = "tokens per window, BOS included (default ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--corpus", description = "text or .jsonl files to read (default: ../shared wikitext, TinyStories sample, IFEval prompts when present)")
+    List<Path> corpus;
+
+    @Option(names = "--generate-tokens", defaultValue = "100000", description = "tokens of model-generated text to add (default ${DEFAULT-VALUE})")
+    long generateTokens;
+
+    @Option(names = "--eval-tokens", defaultValue = "20000", description = "held-out tokens for the final eval (default ${DEFAULT-VALUE})")
+    long evalTokens;
+
+    @Option(names = "--buffer-tokens", defaultValue = "262144", description = "activations shuffled at once (default ${DEFAULT-VALUE})")
+    int bufferTokens;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", description = "steps between checkpoints (default ${DEFAULT-VALUE})")
+    long checkpointEvery;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--resume", description = "continue from OUT/checkpoint if present")
+    boolean resume;
+
+    @Option(names = "--dtype", description = "model weight dtype (f32 | bf16)")
+    String dtype;
+
+    @Option(names = "--json", description = "print the final metrics as JSON on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        HookPoint hp = HookPoint.parse(hook);
+        TrainConfig cfg = TrainConfig.defaults(dSae, k, tokens).withBatchSize(batchSize).withLr(lr).withSeed(seed);
+        List<Path> files = corpus != null ? corpus : defaultCorpus();
+        TrainingPlan plan = new TrainingPlan(hp, cfg, context, files, generateTokens, evalTokens, Math.max(bufferTokens, batchSize),
+                out, checkpointEvery, resume);
+        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+            var tok = new TextPrompts(lm.files()).tokenizer();
+            SaeTrainingRun.Result r = SaeTrainingRun.run(lm.model(), tok, model, plan, System.err);
+            SaeMetrics m = r.metrics();
+            if (m != null) {
+                if (json) System.out.println(org.saifengine.io.Json.write(SaeTrainingRun.metricsJson(m, plan, null)));
+                else System.out.printf("fvu %.4f  l0 %.2f  dead %.2f%%  ce_loss_recovered %.4f (clean %.4f, recon %.4f, zero %.4f)%n",
+                        m.fvu(), m.l0(), 100 * m.deadFraction(), m.ceLossRecovered(), m.ceClean(), m.ceReconstructed(), m.ceZeroAblation());
+            }
+        }
+        return 0;
+    }
+
+    /** The shared corpus files next to the project (../shared/data), when present. */
+    static List<Path> defaultCorpus() {
+        List<Path> out = new ArrayList<>();
+        String env = System.getenv("SAIF_SHARED_DIR");
+        Path shared = env != null ? Path.of(env) : Path.of("..", "shared");
+        for (String rel : List.of("data/text/wikitext2_test.txt", "data/text/tinystories_sample.txt", "data/ifeval/input_data.jsonl")) {
+            Path p = shared.resolve(rel);
+            if (Files.isRegularFile(p)) out.add(p);
+        }
+        return out;
+    }
+}

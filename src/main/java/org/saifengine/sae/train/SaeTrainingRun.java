@@ -1,0 +1,107 @@
+package org.saifengine.sae.train;
+
+import org.saifengine.io.AtomicFiles;
+import org.saifengine.io.Json;
+import org.saifengine.model.Model;
+import org.saifengine.sae.Sae;
+import org.saifengine.sae.format.SaeLensWriter;
+import org.saifengine.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Trains a TopK SAE on activations streamed from the model, with progress, checkpoints, resume and a final eval. */
+public final class SaeTrainingRun {
+    private SaeTrainingRun() {}
+
+    public record Result(Sae sae, SaeMetrics metrics, StepStats last) {}
+
+    public static Result run(Model model, Tokenizer tok, String modelName, TrainingPlan plan, PrintStream log) throws IOException {
+        TrainConfig cfg = plan.train();
+        int dIn = model.config().hiddenSize();
+        if (plan.hook().layer() >= model.config().layers()) {
+            throw new IllegalArgumentException("hook " + plan.hook() + " is beyond the model's " + model.config().layers() + " layers");
+        }
+        // Corpus: text files, then the model's own text; a shuffled slice is held out for evaluation.
+        List<int[]> windows = new ArrayList<>();
+        for (Path f : plan.corpusFiles()) windows.addAll(Corpus.windows(tok, Corpus.documents(f), plan.context(), 4));
+        if (plan.generateTokens() > 0) {
+            log.printf("generating %d tokens of model text...%n", plan.generateTokens());
+            windows.addAll(Corpus.generated(model, tok, plan.generateTokens(), plan.context(), cfg.seed() * 7919, 16));
+        }
+        Random r = new Random(cfg.seed());
+        Corpus.shuffle(windows, r);
+        List<int[]> eval = new ArrayList<>();
+        long evalHave = 0;
+        while (evalHave < plan.evalTokens() && windows.size() > 1) {
+            int[] w = windows.removeLast();
+            eval.add(w);
+            evalHave += w.length - 1;
+        }
+        log.printf("corpus: %d training windows (%d tokens), %d eval windows (%d tokens)%n",
+                windows.size(), Corpus.tokenCount(windows), eval.size(), evalHave);
+
+        ActivationStore store = new ActivationStore(model, plan.hook(), windows, plan.bufferTokens(), cfg.seed() + 1);
+        Path ckpt = plan.out().resolve("checkpoint");
+        TrainState state;
+        if (plan.resume() && TrainState.exists(ckpt)) {
+            state = TrainState.load(ckpt, dIn, cfg.dSae());
+            store.skipWindows(TrainState.readMeta(ckpt).path("windows_run").asLong());
+            log.printf("resuming from step %d (%d tokens)%n", state.step(), state.tokensSeen());
+        } else {
+            float[][] sample = store.nextBatch(Math.min(4096, plan.bufferTokens()));
+            state = TopKTrainer.initialise(cfg, dIn, sample);
+        }
+        TopKTrainer trainer = new TopKTrainer(cfg, dIn, state);
+        long totalSteps = cfg.totalSteps();
+        Progress progress = new Progress(log, totalSteps * cfg.batchSize(), state.tokensSeen(), "tok");
+        StepStats last = null;
+        double fvuAvg = Double.NaN;
+        while (state.step() < totalSteps) {
+            last = trainer.step(store.nextBatch(cfg.batchSize()));
+            fvuAvg = Double.isNaN(fvuAvg) ? last.fvu() : 0.95 * fvuAvg + 0.05 * last.fvu();
+            boolean end = state.step() == totalSteps;
+            progress.update(state.tokensSeen(), String.format("fvu %.3f  l0 %.1f  dead %.1f%%  lr %.2e",
+                    fvuAvg, last.l0(), 100 * last.deadFraction(), last.lr()), end);
+            if (!Double.isFinite(last.fvu())) throw new IllegalStateException("training diverged (FVU " + last.fvu() + ") at step " + state.step());
+            if ((plan.checkpointEvery() > 0 && state.step() % plan.checkpointEvery() == 0) || end) {
+                state.save(ckpt, Map.of("windows_run", store.windowsRun(), "hook", plan.hook().toString()));
+            }
+        }
+        progress.finish();
+        Sae sae = trainer.toSae(plan.hook().toString(), modelName);
+        SaeMetrics metrics = eval.isEmpty() ? null : SaeEvaluator.evaluate(model, sae, plan.hook(), eval);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("training_tokens", state.tokensSeen());
+        meta.put("context_size", plan.context());
+        if (metrics != null) meta.put("eval", metrics);
+        SaeLensWriter.write(sae, plan.out(), meta);
+        if (metrics != null) AtomicFiles.writeString(plan.out().resolve("metrics.json"), Json.pretty(metricsJson(metrics, plan, state)));
+        return new Result(sae, metrics, last);
+    }
+
+    public static Map<String, Object> metricsJson(SaeMetrics m, TrainingPlan plan, TrainState st) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("fvu", m.fvu());
+        j.put("l0", m.l0());
+        j.put("dead_fraction", m.deadFraction());
+        j.put("ce_loss_recovered", m.ceLossRecovered());
+        j.put("ce_clean", m.ceClean());
+        j.put("ce_reconstructed", m.ceReconstructed());
+        j.put("ce_zero_ablation", m.ceZeroAblation());
+        j.put("eval_tokens", m.tokens());
+        if (plan != null) {
+            j.put("hook", plan.hook().toString());
+            j.put("d_sae", plan.train().dSae());
+            j.put("k", plan.train().k());
+            if (st != null) j.put("training_tokens", st.tokensSeen());
+        }
+        return j;
+    }
+}
