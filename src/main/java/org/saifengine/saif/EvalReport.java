@@ -28,12 +28,12 @@ public final class EvalReport {
         List<String> labels = new ArrayList<>();
         List<JsonNode> mainConds = new ArrayList<>();
         for (JsonNode m : summary.path("main")) {
-            labels.add(m.path("label").asText());
+            labels.add(m.path("short").asText());
             mainConds.add(conds.path(m.path("condition").asText()));
         }
         bars(r, "Method comparison", labels, mainConds);
 
-        List<String> pp = List.of("instruction pre", "instruction post", "SAIF + instruction pre", "SAIF + instruction post");
+        List<String> pp = List.of("pre", "post", "SAIF + pre", "SAIF + post");
         List<JsonNode> ppc = List.of(conds.path(EvalRun.mainCondition(s, "none", "pre")), conds.path(EvalRun.mainCondition(s, "none", "post")),
                 conds.path(EvalRun.mainCondition(s, "saif", "pre")), conds.path(EvalRun.mainCondition(s, "saif", "post")));
         bars(r, "Pre vs post placement", pp, ppc);

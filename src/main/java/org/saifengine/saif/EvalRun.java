@@ -32,15 +32,15 @@ import java.util.Map;
 public final class EvalRun {
     private EvalRun() {}
 
-    /** Main conditions in report order: (label, method, instruction). */
+    /** Main conditions in report order: (label, method, instruction, short label for charts). */
     public static final List<String[]> MAIN = List.of(
-            new String[]{"no instruction", "none", "none"},
-            new String[]{"instruction pre", "none", "pre"},
-            new String[]{"instruction post", "none", "post"},
-            new String[]{"SAIF steering, no instruction", "saif", "none"},
-            new String[]{"SAIF steering + instruction", "saif", "post"},
-            new String[]{"difference of means", "dom", "none"},
-            new String[]{"random latents", "random", "none"});
+            new String[]{"no instruction", "none", "none", "none"},
+            new String[]{"instruction pre", "none", "pre", "pre"},
+            new String[]{"instruction post", "none", "post", "post"},
+            new String[]{"SAIF steering, no instruction", "saif", "none", "SAIF"},
+            new String[]{"SAIF steering + instruction", "saif", "post", "SAIF+post"},
+            new String[]{"difference of means", "dom", "none", "DoM"},
+            new String[]{"random latents", "random", "none", "random"});
 
     /** The resolved settings of one eval. */
     public record Setup(SaifRun run, Task task, List<Content> contents, SaifParams params, EvalParams eval, int layer,
@@ -249,7 +249,7 @@ public final class EvalRun {
         ArrayNode main = sum.putArray("main");
         for (String[] m : MAIN) {
             String key = mainCondition(s, m[1], m[2]);
-            if (conds.has(key)) main.addObject().put("label", m[0]).put("condition", key);
+            if (conds.has(key)) main.addObject().put("label", m[0]).put("short", m[3]).put("condition", key);
         }
         AtomicFiles.writeString(s.run.dir().resolve(RunFiles.SUMMARY), Json.pretty(sum) + "\n");
         return sum;

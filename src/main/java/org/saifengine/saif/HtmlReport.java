@@ -153,30 +153,36 @@ public final class HtmlReport {
             footer{margin-top:3em;color:#888;font-size:12px}
             """;
 
-    /** Builds a uPlot chart from the spec; interval whiskers are drawn in a draw hook. */
+    /**
+     * Builds a uPlot chart from the spec. Grouped bars: each series gets its own x positions around the category
+     * index (null elsewhere), so uPlot's bar path draws them side by side; interval whiskers come from a draw hook.
+     */
     private static final String CHART_JS = """
             const SAIF_COLORS=['#1f77b4','#d62728','#2ca02c','#ff7f0e','#9467bd','#8c564b','#e377c2','#17becf','#7f7f7f','#bcbd22'];
             function saifChart(el, spec){
-              const n=spec.series.length, bar=spec.kind==='bar';
-              const data=[spec.x].concat(spec.series.map(s=>s.y));
-              const width=bar?0.8/n:0;
-              const series=[{label:spec.xLabel||'x', value:(u,v)=>v==null?'':(spec.categories?spec.categories[Math.round(v)]:v)}]
-                .concat(spec.series.map((s,i)=>{
-                  const o={label:s.name, stroke:SAIF_COLORS[i%10], width:2, points:{show:true,size:6}};
-                  if(bar){o.fill=SAIF_COLORS[i%10]+'cc'; o.points={show:false};
-                    o.paths=uPlot.paths.bars({size:[width,100], align:0, disp:{x0:{unit:2,values:(u)=>u.data[0].map(x=>x-0.4+width*i)}}});}
+              const n=spec.series.length, bar=spec.kind==='bar', slot=0.8/n;
+              const xOf=(j,i)=>bar?spec.x[j]-0.4+slot*(i+0.5):spec.x[j];
+              let xs=[], ys=spec.series.map(()=>[]);
+              if(bar){
+                for(let j=0;j<spec.x.length;j++) for(let i=0;i<n;i++){xs.push(xOf(j,i));
+                  ys.forEach((y,k)=>y.push(k===i?spec.series[k].y[j]:null));}
+              } else { xs=spec.x.slice(); ys=spec.series.map(s=>s.y.slice()); }
+              const series=[{label:spec.xLabel||'x'}].concat(spec.series.map((s,i)=>{
+                  const o={label:s.name, stroke:SAIF_COLORS[i%10], width:2, points:{show:!bar,size:6}, spanGaps:!bar};
+                  if(bar){o.fill=SAIF_COLORS[i%10]+'cc'; o.paths=uPlot.paths.bars({size:[0.9, 80]});}
                   return o;}));
-              const whiskers={hooks:{draw:[u=>{const c=u.ctx;c.save();c.lineWidth=1.5;
-                spec.series.forEach((s,i)=>{if(!s.lo||!s.hi)return;c.strokeStyle='#333';
+              const whiskers={hooks:{draw:[u=>{const c=u.ctx;c.save();c.lineWidth=1.5;c.strokeStyle='#333';
+                spec.series.forEach((s,i)=>{if(!s.lo||!s.hi)return;
                   for(let j=0;j<spec.x.length;j++){if(s.lo[j]==null||s.hi[j]==null)continue;
-                    const xv=bar?spec.x[j]-0.4+width*(i+0.5):spec.x[j];
-                    const x=u.valToPos(xv,'x',true),y0=u.valToPos(s.lo[j],'y',true),y1=u.valToPos(s.hi[j],'y',true);
+                    const x=u.valToPos(xOf(j,i),'x',true),y0=u.valToPos(s.lo[j],'y',true),y1=u.valToPos(s.hi[j],'y',true);
                     c.beginPath();c.moveTo(x,y0);c.lineTo(x,y1);c.moveTo(x-4,y0);c.lineTo(x+4,y0);c.moveTo(x-4,y1);c.lineTo(x+4,y1);c.stroke();}});
                 c.restore();}]}};
-              const axes=[{label:spec.xLabel, values:spec.categories?(u,vals)=>vals.map(v=>Number.isInteger(v)?(spec.categories[v]||''):''):undefined},
+              const axes=[bar?{label:spec.xLabel, splits:()=>spec.x, values:(u,vals)=>vals.map(v=>spec.categories[Math.round(v)]||''), size:40}
+                             :{label:spec.xLabel, splits:()=>spec.x},
                           {label:spec.yLabel}];
-              const scales={x:{time:false, range:bar?[-0.6,spec.x.length-0.4]:undefined}, y:{range:[0,1]}};
-              new uPlot({title:spec.title,width:Math.min(900,window.innerWidth-60),height:300,series,axes,scales,plugins:[whiskers]},data,el);
+              const scales={x:{time:false, range:bar?[-0.5,spec.x.length-0.5]:undefined}, y:{range:[0,1]}};
+              new uPlot({title:spec.title,width:Math.min(900,window.innerWidth-60),height:300,series,axes,scales,
+                         legend:{live:false},plugins:[whiskers]},[xs].concat(ys),el);
             }
             """;
 }
