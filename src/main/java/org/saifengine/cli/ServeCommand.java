@@ -88,7 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
             var limits = new BatchScheduler.Limits(maxBatch, kvBudget != null ? kvBudget : maxBatch * ctx, prefillChunk, maxWaiting);
             EngineServer.Builder b = EngineServer.builder(engine).options(options).limits(limits);
             for (var e : saes.entrySet()) b.sae(e.getKey(), e.getValue());
-            //SAIF for (var e : saifRuns.entrySet()) b.saifRun(e.getKey(), e.getValue());
+            for (var e : saifRuns.entrySet()) b.saifRun(e.getKey(), e.getValue());
             CountDownLatch stop = new CountDownLatch(1);
             try (EngineServer server = b.start()) {
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -98,6 +98,17 @@ public final class EngineServer implements AutoCloseable {
             return this;
         }
 
+        /** Registers a SAIF run directory requests may name (steering.saif_run, /v1/saif/runs/{name}). */
+        public Builder saifRun(String name, Path dir) throws IOException {
+            requireName(name, "SAIF run");
+            try {
+                registry.add(SaifRuns.load(name, dir, engine));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new IllegalArgumentException("--saif-run " + name + "=" + dir + ": " + e.getMessage(), e);
+            }
+            return this;
+        }
+
         private static void requireName(String name, String what) {
             if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
                 throw new IllegalArgumentException(what + " name '" + name + "' must be 1-64 letters, digits, '_', '.' or '-'");

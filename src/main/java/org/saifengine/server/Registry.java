@@ -29,10 +29,10 @@ final class Registry {
     record Latents(int[] indices, float[] values) {}
 
     /**
-     * A SAIF run: a steering direction at a hook point (alpha 1) plus its summary (selected latents, scores, top
-     * tokens) as JSON.
+     * A SAIF run: the direction of its selected latents at a hook point (alpha 1), the alpha it was found with, and
+     * its summary (selected latents, scores, top tokens) as JSON.
      */
-    record SaifRun(String name, String hookPoint, float[] vector, JsonNode summary) {}
+    record SaifRun(String name, String hookPoint, float[] vector, double defaultAlpha, JsonNode summary) {}
 
     private final Map<String, Dictionary> saes = new LinkedHashMap<>();
     private final Map<String, SaifRun> runs = new LinkedHashMap<>();

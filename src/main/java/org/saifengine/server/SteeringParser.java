@@ -14,7 +14,7 @@ import org.saifengine.steer.StrengthSchedule;
  * "steering": {
  *   "hook": "blocks.2.hook_resid_post",     // or "layer": 2 (resid_post); defaults to the SAE's hook with latents
  *   "latents": [{"sae": "res2", "index": 7, "strength": 4.0}],
- *   "saif_run": {"name": "lowercase", "alpha": 1.0},
+ *   "saif_run": {"name": "lowercase", "alpha": 1.0},   // alpha defaults to the run's own
  *   "vector": [...d_model floats...], "strength": 1.0,
  *   "positions": "all" | "prompt" | "generated" | "from-step", "from_step": 0,
  *   "schedule": "const" | "linear:START:END:STEPS" | {"start": 0, "end": 1, "ramp_steps": 8},
@@ -67,7 +67,7 @@ final class SteeringParser {
         JsonNode run = JsonFields.object(s, "saif_run", p);
         if (run != null) {
             Registry.SaifRun r = registry.saifRun(JsonFields.string(run, "name", p + "saif_run.", null), p + "saif_run.name");
-            double alpha = JsonFields.number(run, "alpha", p + "saif_run.", 1.0);
+            double alpha = JsonFields.number(run, "alpha", p + "saif_run.", r.defaultAlpha());
             if (hook == null) hook = r.hookPoint();
             else if (!hook.equals(r.hookPoint())) {
                 throw ApiException.badRequest(p + "saif_run '" + r.name() + "' steers " + r.hookPoint() + " but the steering hook is "
