@@ -71,6 +71,9 @@ public record ModelConfig(Architecture architecture, int vocabSize, int hiddenSi
 
     public int slidingWindow(int layer) { return slidingWindows[layer]; }
 
+    /** More layers than any published model has by orders of magnitude. */
+    public static final int MAX_LAYERS = 65536;
+
     /** Parses config.json; any missing, mistyped or unsupported key is an IllegalArgumentException naming it. */
     public static ModelConfig fromJson(JsonNode c) {
         if (c == null || !c.isObject()) throw new IllegalArgumentException("config.json is not a JSON object");
@@ -78,9 +81,13 @@ public record ModelConfig(Architecture architecture, int vocabSize, int hiddenSi
         int hidden = intKey(c, "hidden_size");
         int heads = intKey(c, "num_attention_heads");
         int layers = intKey(c, "num_hidden_layers");
+        // Checked before anything is sized by it (a hostile config must not allocate gigabytes of layer tables).
+        if (layers < 1 || layers > MAX_LAYERS) {
+            throw new IllegalArgumentException("config.json: num_hidden_layers " + layers + " is outside [1, " + MAX_LAYERS + "]");
+        }
         int kvHeads = c.hasNonNull("num_key_value_heads") ? intKey(c, "num_key_value_heads") : heads;
         int headDim = c.hasNonNull("head_dim") ? intKey(c, "head_dim")
-                : arch == Architecture.GEMMA2 ? 256 : hidden / heads;
+                : arch == Architecture.GEMMA2 ? 256 : heads > 0 ? hidden / heads : 0; // 0 heads: the constructor says so
         boolean gemma = arch == Architecture.GEMMA2;
         float eps = (float) doubleKey(c, "rms_norm_eps", 1e-6);
         String act = c.hasNonNull("hidden_activation") ? textKey(c, "hidden_activation")
