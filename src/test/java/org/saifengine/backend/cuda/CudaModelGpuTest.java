@@ -108,6 +108,31 @@ class CudaModelGpuTest {
         }
     }
 
+    /** The default model (SmolLM2-135M-Instruct, Q4_1 GGUF dequantized at load) when it is in the cache. */
+    @Test
+    void defaultModelLogitsMatchTheCpu() throws Exception {
+        GpuAsserts.assumeDevice();
+        java.nio.file.Path p = org.saifengine.io.ModelFiles.defaultModelPath();
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(p),
+                "default model not in the cache (" + p + "): carry it or run scripts/fetch-default-model");
+        int[] prompt = {1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 28};
+        try (var files = org.saifengine.io.ModelFiles.open("default");
+             Model cpu = Model.load(files, new LoadOptions(CpuBackend.create(), null));
+             Model gpu = Model.load(files, new LoadOptions(CudaBackend.create(), null))) {
+            Sequence sc = cpu.newSequence(32), sg = gpu.newSequence(32);
+            float[] lc = cpu.forward(List.of(new Model.Input(sc, prompt)), true)[0];
+            float[] lg = gpu.forward(List.of(new Model.Input(sg, prompt)), true)[0];
+            assertClose(lc, lg, 1e-4, "default model prefill logits");
+            int vocab = cpu.config().vocabSize();
+            int next = argmax(lc, lc.length - vocab, vocab);
+            float[] c = cpu.forward(List.of(new Model.Input(sc, new int[] {next})), false)[0];
+            float[] g = gpu.forward(List.of(new Model.Input(sg, new int[] {next})), false)[0];
+            assertClose(c, g, 1e-4, "default model decode logits");
+            cpu.backend().close();
+            gpu.backend().close();
+        }
+    }
+
     static int argmax(float[] a, int off, int n) {
         int best = 0;
         for (int i = 1; i < n; i++) if (a[off + i] > a[off + best]) best = i;
