@@ -36,8 +36,18 @@ def test_bench_json_has_every_field_with_positive_numbers(shared):
     assert d["weight_bytes"] >= d["weight_bytes_read_per_token"] > 0
     assert d["kv_cache_bytes_batch_1"] == 2 * 5 * 13 * 32 * 4  # K and V, 5 layers, 8+4+1 positions, kv_dim 32, f32
     assert positive(d["peak_rss_bytes"]) and d["peak_rss_bytes"] > d["weight_bytes"]
+    assert positive(d["peak_rss_bytes_batch_1"]) and d["peak_rss_bytes_batch_1"] <= d["peak_rss_bytes"]
+    assert positive(d["peak_rss_batch_1_over_weights_plus_kv"])
     for k in ["memory_bandwidth_gb_per_s", "decode_floor_tokens_per_s", "decode_vs_floor"]:
         assert positive(d[k]), k
+
+
+def test_bench_only_runs_the_named_parts(shared):
+    d = run_engine_json("bench", "--model", shared / "models" / "stories260K", "--json", "--only", "single",
+                        "--prompt-tokens", "4", "--decode-tokens", "2", "--runs", "1", timeout=300)
+    assert positive(d["decode_tokens_per_s"]["median"])
+    assert "decode_batch_tokens_per_s" not in d and "sae" not in d and "steering" not in d
+    assert "memory_bandwidth_gb_per_s" not in d
 
 
 def test_bench_rejects_bad_sizes(shared):

@@ -87,6 +87,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "buffer for the read-bandwidth measurement, 0 to skip (default: ${DEFAULT-VALUE})")
     int bandwidthMib;
 
+    @Option(names = "--only", split = ",", description = "run only these parts: single (batch 1, TTFT), batch, steering, sae,"
+            + " bandwidth (default: all)")
+    List<String> only;
+
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
@@ -94,6 +98,10 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (runs < 1 || warmup < 0 || batch < 1 || decodeTokens < 1 || promptTokens < 1 || saeBatch < 1 || saeWidth < 1) {
             throw new IllegalArgumentException("--runs, --batch, --decode-tokens, --prompt-tokens, --sae-batch and --sae-width must be >= 1, --warmup >= 0");
+        }
+        List<String> parts = List.of("single", "batch", "steering", "sae", "bandwidth");
+        if (only != null) {
+            for (String p : only) if (!parts.contains(p)) throw new IllegalArgumentException("--only: unknown part '" + p + "'; use " + parts);
         }
         Map<String, Object> o = new LinkedHashMap<>();
         try (LoadedModel lm = LoadedModel.open(model, dtype)) {
@@ -120,61 +128,69 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("runs", runs);
 
             Runner one = new Runner(m, 1, prompt, capacity);
-            measure(one::prefill, one::decode);
             List<Double> ttft = new ArrayList<>(), prefill1 = new ArrayList<>(), decode1 = new ArrayList<>();
-            for (int r = 0; r < runs; r++) {
-                double t = one.prefill();
-                ttft.add(t * 1e3);
-                prefill1.add(prompt / t);
-                decode1.add(decodeTokens / one.decode());
+            if (wanted("single")) {
+                measure(one::prefill, one::decode);
+                for (int r = 0; r < runs; r++) {
+                    double t = one.prefill();
+                    ttft.add(t * 1e3);
+                    prefill1.add(prompt / t);
+                    decode1.add(decodeTokens / one.decode());
+                }
+                o.put("prefill_tokens_per_s", stats(prefill1));
+                o.put("decode_tokens_per_s", stats(decode1));
+                o.put("time_to_first_token_ms", stats(ttft));
+                // Measured before the batch and SAE parts allocate more: the footprint of batch-1 generation.
+                long peak1 = peakRssBytes();
+                o.put("peak_rss_bytes_batch_1", peak1);
+                o.put("peak_rss_batch_1_over_weights_plus_kv", peak1 > 0 ? (double) peak1 / (weightBytes + kvBytesPerSeq) : null);
             }
-            o.put("prefill_tokens_per_s", stats(prefill1));
-            o.put("decode_tokens_per_s", stats(decode1));
-            o.put("time_to_first_token_ms", stats(ttft));
 
-            Runner many = new Runner(m, batch, prompt, capacity);
-            measure(many::prefill, many::decode);
-            List<Double> prefillN = new ArrayList<>(), decodeN = new ArrayList<>();
-            for (int r = 0; r < runs; r++) {
-                prefillN.add((double) batch * prompt / many.prefill());
-                decodeN.add((double) batch * decodeTokens / many.decode());
+            if (wanted("batch")) {
+                Runner many = new Runner(m, batch, prompt, capacity);
+                measure(many::prefill, many::decode);
+                List<Double> prefillN = new ArrayList<>(), decodeN = new ArrayList<>();
+                for (int r = 0; r < runs; r++) {
+                    prefillN.add((double) batch * prompt / many.prefill());
+                    decodeN.add((double) batch * decodeTokens / many.decode());
+                }
+                o.put("prefill_batch_tokens_per_s", stats(prefillN));
+                o.put("decode_batch_tokens_per_s", stats(decodeN));
             }
-            o.put("prefill_batch_tokens_per_s", stats(prefillN));
-            o.put("decode_batch_tokens_per_s", stats(decodeN));
-            many = null; // its KV caches may go before the SAE is allocated
 
-            // Steering: the same batch-1 decode with x += 4 * v at the last block's output on every position.
-            float[] v = gauss(new SplittableRandom(3), c.hiddenSize(), 1f);
-            Hooks steer = Hooks.builder().add(new HookPoint(c.layers() - 1, HookPoint.Kind.RESID_POST), Positions.from(0), v, 4f).build();
-            Runner steered = new Runner(m, 1, prompt, capacity).withHooks(steer);
-            measure(steered::prefill, steered::decode);
-            List<Double> plainStep = new ArrayList<>(), steerStep = new ArrayList<>();
-            for (int r = 0; r < runs; r++) {
-                one.prefill();
-                plainStep.add(one.decode() / decodeTokens * 1e3);
-                steered.prefill();
-                steerStep.add(steered.decode() / decodeTokens * 1e3);
+            if (wanted("steering")) {
+                // Steering: the same batch-1 decode with x += 4 * v at the last block's output on every position.
+                float[] v = gauss(new SplittableRandom(3), c.hiddenSize(), 1f);
+                Hooks steer = Hooks.builder().add(new HookPoint(c.layers() - 1, HookPoint.Kind.RESID_POST), Positions.from(0), v, 4f).build();
+                Runner steered = new Runner(m, 1, prompt, capacity).withHooks(steer);
+                measure(steered::prefill, steered::decode);
+                List<Double> plainStep = new ArrayList<>(), steerStep = new ArrayList<>();
+                for (int r = 0; r < runs; r++) {
+                    one.prefill();
+                    plainStep.add(one.decode() / decodeTokens * 1e3);
+                    steered.prefill();
+                    steerStep.add(steered.decode() / decodeTokens * 1e3);
+                }
+                Map<String, Object> st = new LinkedHashMap<>();
+                st.put("decode_step_ms", stats(plainStep));
+                st.put("steered_decode_step_ms", stats(steerStep));
+                st.put("overhead_percent", 100 * (median(steerStep) - median(plainStep)) / median(plainStep));
+                st.put("hook", "blocks." + (c.layers() - 1) + ".hook_resid_post, every position");
+                o.put("steering", st);
             }
-            Map<String, Object> st = new LinkedHashMap<>();
-            st.put("decode_step_ms", stats(plainStep));
-            st.put("steered_decode_step_ms", stats(steerStep));
-            st.put("overhead_percent", 100 * (median(steerStep) - median(plainStep)) / median(plainStep));
-            st.put("hook", "blocks." + (c.layers() - 1) + ".hook_resid_post, every position");
-            o.put("steering", st);
 
-            o.put("sae", saeBench(c.hiddenSize()));
+            if (wanted("sae")) o.put("sae", saeBench(c.hiddenSize()));
 
             long peak = peakRssBytes();
             o.put("kv_cache_bytes_batch_1", kvBytesPerSeq);
             o.put("peak_rss_bytes", peak);
-            o.put("peak_rss_over_weights_plus_kv", peak > 0 ? (double) peak / (weightBytes + kvBytesPerSeq * batch) : null);
 
-            if (bandwidthMib > 0) {
+            if (bandwidthMib > 0 && wanted("bandwidth")) {
                 double bandwidth = MemoryBandwidth.measure((long) bandwidthMib << 20, 5);
                 double floor = bandwidth / matrixBytes;
                 o.put("memory_bandwidth_gb_per_s", bandwidth / 1e9);
                 o.put("decode_floor_tokens_per_s", floor);
-                o.put("decode_vs_floor", median(decode1) / floor);
+                if (!decode1.isEmpty()) o.put("decode_vs_floor", median(decode1) / floor);
             }
         }
         if (json) {
@@ -183,6 +199,10 @@ public final class BenchCommand implements Callable<Integer> {
             for (var e : o.entrySet()) spec.commandLine().getOut().printf("%-32s %s%n", e.getKey(), e.getValue());
         }
         return 0;
+    }
+
+    private boolean wanted(String part) {
+        return only == null || only.contains(part);
     }
 
     /** One warm-up pass of each phase, --warmup times. */
