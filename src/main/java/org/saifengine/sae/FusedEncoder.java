@@ -1,6 +1,7 @@
 package org.saifengine.sae;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.concurrent.ForkJoinPool;
@@ -87,6 +88,12 @@ public final class FusedEncoder {
         float[] wEnc = sae.weights().wEnc();
         float[] zero = new float[dIn];
         float[] buf = new float[TOK * BLOCK];
+        float[] cut = sae.cutoffs(), floorBias = sae.floorBias();
+        float[] absBias = null;
+        if (floorBias != null) {
+            absBias = new float[floorBias.length];
+            for (int q = 0; q < absBias.length; q++) absBias[q] = Math.abs(floorBias[q]);
+        }
         int j = j0;
         for (; j + BLOCK <= j1; j += BLOCK) {
             for (int t0 = 0; t0 < T; t0 += TOK) {
@@ -99,6 +106,7 @@ public final class FusedEncoder {
                 for (int t = 0; t < nt; t++) {
                     LatentHeap h = heaps[t0 + t];
                     int base = t * BLOCK;
+                    if (cut != null && cannotEnter(buf, base, cut, floorBias, absBias, j, h.floor())) continue;
                     for (int l = 0; l < BLOCK; l++) h.offer(j + l, sae.activate(j + l, buf[base + l]));
                 }
             }
@@ -112,6 +120,24 @@ public final class FusedEncoder {
                 heaps[t].offer(j, sae.activate(j, s));
             }
         }
+    }
+
+    /**
+     * True when no latent of the block can be active or beat the heap's floor: every dot <= its cutoff and, once the
+     * heap is full, <= floor - bias (with the same rounding margin as the cutoffs).
+     */
+    private static boolean cannotEnter(float[] buf, int base, float[] cut, float[] bias, float[] absBias, int j, float floor) {
+        FloatVector c0 = FloatVector.fromArray(S, cut, j), c1 = FloatVector.fromArray(S, cut, j + L);
+        if (bias != null && floor > 0f) {
+            FloatVector f = FloatVector.broadcast(S, floor);
+            FloatVector m = FloatVector.broadcast(S, 1e-5f);
+            FloatVector b0 = FloatVector.fromArray(S, bias, j), b1 = FloatVector.fromArray(S, bias, j + L);
+            FloatVector a0 = FloatVector.fromArray(S, absBias, j), a1 = FloatVector.fromArray(S, absBias, j + L);
+            c0 = c0.max(f.sub(b0).sub(m.mul(f.add(a0))));
+            c1 = c1.max(f.sub(b1).sub(m.mul(f.add(a1))));
+        }
+        FloatVector d0 = FloatVector.fromArray(S, buf, base), d1 = FloatVector.fromArray(S, buf, base + L);
+        return !d0.compare(VectorOperators.GT, c0).anyTrue() && !d1.compare(VectorOperators.GT, c1).anyTrue();
     }
 
     /** buf[t*BLOCK + l] = x_t · W_enc[:, j + l] for 4 tokens and 2 vectors of latents. */
