@@ -22,7 +22,7 @@ public final class GatedSae extends Sae {
     }
 
     @Override
-    void weightsChanged() { cutoffs = null; }
+    void onWeightsChanged() { cutoffs = null; }
 
     @Override
     float activate(int j, float dot) {

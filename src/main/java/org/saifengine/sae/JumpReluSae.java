@@ -18,7 +18,7 @@ public final class JumpReluSae extends Sae {
     float[] floorBias() { return w.bEnc(); }
 
     @Override
-    void weightsChanged() { cutoffs = null; }
+    void onWeightsChanged() { cutoffs = null; }
 
     @Override
     float activate(int j, float dot) {

@@ -274,8 +274,41 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
         weightsChanged();
     }
 
-    /** Recomputes anything cached from the weights. */
-    void weightsChanged() {}
+    /** Drops everything cached from the weights (after a fold). */
+    final void weightsChanged() {
+        encoderT = null;
+        onWeightsChanged();
+    }
+
+    /** Architecture-specific caches to drop or recompute when the weights change. */
+    void onWeightsChanged() {}
+
+    private volatile float[] encoderT;
+
+    /**
+     * W_enc transposed to [d_sae, d_in] (each latent's weights contiguous), built on first use: the fused encoder
+     * streams it row by row, which memory prefetchers and TLBs handle far better than column blocks of W_enc.
+     * Costs a second copy of the encoder.
+     */
+    float[] encoderT() {
+        float[] t = encoderT;
+        if (t == null) {
+            synchronized (this) {
+                t = encoderT;
+                if (t == null) {
+                    int dIn = cfg.dIn(), dSae = cfg.dSae();
+                    float[] wEnc = w.wEnc();
+                    t = new float[wEnc.length];
+                    for (int i = 0; i < dIn; i++) {
+                        int row = i * dSae;
+                        for (int j = 0; j < dSae; j++) t[j * dIn + i] = wEnc[row + j];
+                    }
+                    encoderT = t;
+                }
+            }
+        }
+        return t;
+    }
 
     /** Sets the hook name (e.g. when a format does not record it). */
     public void setHookName(String hook) {

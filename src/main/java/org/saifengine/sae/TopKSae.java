@@ -12,7 +12,7 @@ public final class TopKSae extends Sae {
 
     TopKSae(SaeConfig cfg, SaeWeights w) {
         super(cfg, w);
-        weightsChanged();
+        onWeightsChanged();
     }
 
     public int k() { return cfg.k(); }
@@ -68,7 +68,7 @@ public final class TopKSae extends Sae {
     }
 
     @Override
-    void weightsChanged() {
+    void onWeightsChanged() {
         cutoffs = null;
         if (!cfg.rescaleActsByDecoderNorm()) {
             decNorm = invDecNorm = null;
