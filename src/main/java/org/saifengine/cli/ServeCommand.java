@@ -82,6 +82,9 @@ public final class ServeCommand implements Callable<Integer> {
         // Slow or stalled uploads must not hold a connection forever (seconds to receive a request).
         System.setProperty("sun.net.httpserver.maxReqTime", "60");
         System.setProperty("sun.net.httpserver.maxReqHeaders", "100");
+        // A client that stops reading a response must not hold its connection forever: generation itself ends at the
+        // request timeout, so a response may take at most that plus a margin.
+        System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(timeout + 60));
         LoadOptions load = dtype == null ? LoadOptions.defaults() : LoadOptions.withDType(DType.parse(dtype));
         try (Engine engine = Engine.load(model, load)) {
             long ctx = engine.config().maxPositions();
