@@ -125,3 +125,32 @@ def test_bf16_output_is_rounded_to_nearest_even(synthetic, tmp_path):
         ours = np.frombuffer(raw[8 + header_len + begin:8 + header_len + end], dtype=np.uint16)
         want = quantize(ref[n].astype(np.float32), T.BF16).view(np.uint16).reshape(-1)
         assert np.array_equal(ours, want), n
+
+
+def test_metadata_of_every_value_type_reads_like_gguf(tmp_path):
+    """Scalars of all 12 value types, arrays and nested arrays, written by GGUFWriter, read back by `gguf info`."""
+    import json
+    path = tmp_path / "meta.gguf"
+    w = GGUFWriter(str(path), "llama")
+    w.add_uint8("u8", 200); w.add_int8("i8", -3); w.add_uint16("u16", 60000); w.add_int16("i16", -300)
+    w.add_uint32("u32", 4000000000); w.add_int32("i32", -5); w.add_float32("f32", 0.1); w.add_bool("b", True)
+    w.add_bool("b0", False); w.add_string("s", "h\u00e9llo \U0001f999"); w.add_uint64("u64", 2**63 + 5)
+    w.add_int64("i64", -2**40); w.add_float64("f64", 0.1)
+    w.add_array("ints", [1, -2, 3]); w.add_array("floats", [0.5, 0.25]); w.add_array("strs", ["a", "", "\u4e2d"])
+    w.add_array("nested", [[1, 2], [3]]); w.add_array("nested_str", [["x", "y"], ["z"]])
+    w.add_tensor("t", np.arange(8, dtype=np.float32))
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    ours = json.loads(run_engine("gguf", "info", "--file", path, "--full").stdout)["metadata"]
+    ref = GGUFReader(path)
+    names = [k for k in ref.fields if not k.startswith("GGUF.")]
+    assert list(ours) == names
+    written = {"nested": [[1, 2], [3]], "nested_str": [["x", "y"], ["z"]]}
+    for k in names:
+        want = ref.fields[k].contents()
+        if k == "f32":
+            want = float(np.float32(0.1))
+        if k in written:  # GGUFReader.contents() flattens nested arrays; check the nesting against what was written
+            assert ours[k] == written[k], k
+            assert [x for sub in ours[k] for x in sub] == want, k
+        else:
+            assert ours[k] == want, k

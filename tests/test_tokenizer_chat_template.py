@@ -1,4 +1,4 @@
-"""Chat templates: the engine's jinjava rendering vs transformers' apply_chat_template, on 10 conversations for
+"""Chat templates: the engine's jinjava rendering vs transformers' apply_chat_template, on 11 conversations for
 ChatML (SmolLM2), Llama-3, Gemma-2 (raise_exception on bad roles) and two templates exercising whitespace control,
 trim_blocks/lstrip_blocks, namespace() and Python string methods. Equal strings, or an error on both sides."""
 import json
@@ -67,6 +67,50 @@ TEMPLATES = {
 ASSISTANT:
 {% endif %}
 """,
+    "qwen3-like": """{%- if messages[0].role == 'system' %}
+    {{- '<|im_start|>system\n' + messages[0].content + '<|im_end|>\n' }}
+{%- endif %}
+{%- set ns = namespace(multi_step_tool=true, last_query_index=messages|length - 1) %}
+{%- for message in messages[::-1] %}
+    {%- set index = (messages|length - 1) - loop.index0 %}
+    {%- if ns.multi_step_tool and message.role == "user" and message.content is string and not(message.content.startswith('<tool_response>') and message.content.endswith('</tool_response>')) %}
+        {%- set ns.multi_step_tool = false %}
+        {%- set ns.last_query_index = index %}
+    {%- endif %}
+{%- endfor %}
+{%- for message in messages %}
+    {%- if message.content is string %}
+        {%- set content = message.content %}
+    {%- else %}
+        {%- set content = '' %}
+    {%- endif %}
+    {%- if (message.role == "user") or (message.role == "system" and not loop.first) %}
+        {{- '<|im_start|>' + message.role + '\n' + content + '<|im_end|>' + '\n' }}
+    {%- elif message.role == "assistant" %}
+        {%- set reasoning_content = '' %}
+        {%- if '</think>' in content %}
+            {%- set reasoning_content = content.split('</think>')[0].rstrip('\n').split('<think>')[-1].lstrip('\n') %}
+            {%- set content = content.split('</think>')[-1].lstrip('\n') %}
+        {%- endif %}
+        {%- if loop.index0 > ns.last_query_index %}
+            {%- if loop.last or (not loop.last and reasoning_content) %}
+                {{- '<|im_start|>' + message.role + '\n<think>\n' + reasoning_content.strip('\n') + '\n</think>\n\n' + content.lstrip('\n') }}
+            {%- else %}
+                {{- '<|im_start|>' + message.role + '\n' + content }}
+            {%- endif %}
+        {%- else %}
+            {{- '<|im_start|>' + message.role + '\n' + content }}
+        {%- endif %}
+        {{- '<|im_end|>\n' }}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|im_start|>assistant\n' }}
+    {%- if enable_thinking is defined and enable_thinking is false %}
+        {{- '<think>\n\n</think>\n\n' }}
+    {%- endif %}
+{%- endif %}
+""",
     "tools-tojson": (
         "{%- for message in messages %}{{- message | tojson }}\n{{- messages[0] | tojson(indent=2) }}"
         "{%- set parts = message['content'].split('\n') %}{{ parts | length }}:{{ parts | tojson }}"
@@ -87,6 +131,8 @@ CONVERSATIONS = [
     ([{"role": "assistant", "content": "I start"}, {"role": "user", "content": "odd order"}], True),
     ([{"role": "user", "content": "{{ not a template }} {% raw %}"}], True),
     ([{"role": "user", "content": ""}, {"role": "assistant", "content": "<|im_end|> inside"}], True),
+    ([{"role": "user", "content": "Think first"}, {"role": "assistant", "content": "<think>\nhmm\n</think>\n\nDone."},
+      {"role": "user", "content": "<tool_response>42</tool_response>"}], True),
 ]
 
 

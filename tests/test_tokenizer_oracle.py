@@ -4,7 +4,8 @@ Covers every tokenizer at hand: stories260K (SentencePiece-style BPE with byte f
 from vocab.json/merges.txt), Llama-2 (tokenizer.model converted by transformers; also rewritten into the older
 split-Metaspace form and a Gemma-style Replace-normalizer form), and byte-level tokenizers trained
 here with a Llama-3 regex + ignore_merges, a Qwen2 regex + NFC, and SmolLM2's Digits + ByteLevel pre-tokenizer,
-all with special tokens that the strings embed. Ids must be 100% equal, and decoding must agree."""
+all with special tokens that the strings embed. Ids must be 100% equal, and decoding must agree (whole, and token by
+token against tokenizers' DecodeStream)."""
 import json
 import random
 import shutil
@@ -15,6 +16,7 @@ from conftest import run_engine
 
 tokenizers = pytest.importorskip("tokenizers")
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers  # noqa: E402
+from tokenizers.decoders import DecodeStream  # noqa: E402
 
 LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
                 r"|\s*[\r\n]+|\s+(?!\S)|\s+")
@@ -211,7 +213,7 @@ def test_ids_and_decode_equal_to_hf_tokenizers(name, add_special, tokenizer_dirs
     ref = Tokenizer.from_file(str(directory / "tokenizer.json"))
     inp = tmp_path / "strings.jsonl"
     inp.write_text("".join(json.dumps({"text": s}) + "\n" for s in strings), encoding="utf-8")
-    args = ["tokenize", "--model", directory, "--file", inp, "--json"] + ([] if add_special else ["--no-special"])
+    args = ["tokenize", "--model", directory, "--file", inp, "--json", "--stream"] + ([] if add_special else ["--no-special"])
     ours = [json.loads(line) for line in run_engine(*args).stdout.splitlines()]
     assert len(ours) == len(strings)
     bad = []
@@ -223,6 +225,8 @@ def test_ids_and_decode_equal_to_hf_tokenizers(name, add_special, tokenizer_dirs
         assert o["tokens"] == [ref.id_to_token(i) for i in enc.ids], s
         assert o["decoded"] == ref.decode(enc.ids, skip_special_tokens=False), s
         assert o["decoded_skip_special"] == ref.decode(enc.ids, skip_special_tokens=True), s
+        stream = DecodeStream(skip_special_tokens=False)
+        assert o["stream"] == [stream.step(ref, i) or "" for i in enc.ids], s
     assert not bad, f"{len(bad)}/{len(strings)} differ for {name}:\n" + "\n".join(bad[:15])
 
 

@@ -64,8 +64,15 @@ public final class GgufCommand implements Runnable {
         }
 
         private static Object plain(GgufValue v) {
-            if (v.value() instanceof List<?> l) return l.stream().map(o -> o instanceof GgufValue g ? plain(g) : o).toList();
-            return v.value();
+            if (v.value() instanceof List<?> l) {
+                return l.stream().map(o -> o instanceof GgufValue g ? plain(g)
+                        : v.elementType() == org.saifengine.io.gguf.GgufValueType.UINT64 ? unsigned((Long) o) : o).toList();
+            }
+            return v.type() == org.saifengine.io.gguf.GgufValueType.UINT64 ? unsigned((Long) v.value()) : v.value();
+        }
+
+        private static Object unsigned(long x) {
+            return x >= 0 ? x : new java.math.BigInteger(Long.toUnsignedString(x));
         }
     }
 

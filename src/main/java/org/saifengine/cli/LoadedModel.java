@@ -22,16 +22,17 @@ record LoadedModel(ModelFiles files, Model model, Backend backend) implements Au
 
     /** Opens the model on the backend the --backend option resolves to (the CPU unless cuda was asked for). */
     static LoadedModel open(String spec, String dtype, BackendOption backendOption) throws IOException {
+        DType d = dtype == null ? null : DType.parse(dtype);
         Backend backend = backendOption.create();
         ModelFiles files;
         try {
-            files = openFiles(spec);
+            // A GGUF is dequantized straight to bf16 when the model will run in bf16 (half the memory).
+            files = ModelFiles.open(spec, d == DType.BF16 ? DType.BF16 : null);
         } catch (IOException | RuntimeException e) {
             backend.close();
             throw e;
         }
         try {
-            DType d = dtype == null ? null : DType.parse(dtype);
             return new LoadedModel(files, Model.load(files, new LoadOptions(backend, d)), backend);
         } catch (RuntimeException e) {
             files.close();

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 SaeConvertCommand.class,
                 SaeTrainCommand.class,
                 SaeEvalCommand.class,
+                SaeBenchCommand.class,
         })
 public final class SaeCommand implements Runnable {
     @CommandLine.Spec

@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 /** {@code engine sae convert}: load an SAE in any supported format and write it in SAELens format. */
 @Command(name = "convert", mixinStandardHelpOptions = true, description = "Write an SAE (any supported format) in SAELens format.")
 public final class SaeConvertCommand implements Callable<Integer> {
-    @Option(names = "--sae", required = true, description = "SAE directory or params.npz")
-    Path saePath;
+    @Option(names = "--sae", required = true, description = "SAE: directory, params.npz, or default")
+    String saePath;
 
     @Option(names = "--out", required = true, description = "output directory (cfg.json + sae_weights.safetensors)")
     Path out;

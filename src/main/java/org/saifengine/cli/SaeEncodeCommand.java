@@ -22,8 +22,8 @@ import java.util.concurrent.Callable;
 @Command(name = "encode", mixinStandardHelpOptions = true,
         description = "Encode activations with an SAE and print each token's top latents.")
 public final class SaeEncodeCommand implements Callable<Integer> {
-    @Option(names = "--sae", required = true, description = "SAE directory (SAELens, Gemma Scope, Llama Scope, sparsify) or params.npz")
-    Path saePath;
+    @Option(names = "--sae", required = true, description = "SAE: directory (SAELens, Gemma Scope, Llama Scope, sparsify), params.npz, or default")
+    String saePath;
 
     @Option(names = "--activations", description = "[tokens, d_in] activations (.npy or .safetensors) to encode")
     Path activations;

@@ -22,8 +22,8 @@ public final class SaeEvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model: HF directory, .gguf file, or 'default'")
     String model;
 
-    @Option(names = "--sae", required = true, description = "SAE directory (any supported format)")
-    Path saePath;
+    @Option(names = "--sae", required = true, description = "SAE: directory (any supported format) or default")
+    String saePath;
 
     @Option(names = "--hook", description = "hook point (default: the one the SAE records)")
     String hook;

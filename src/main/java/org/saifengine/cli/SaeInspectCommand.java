@@ -15,8 +15,8 @@ import java.util.concurrent.Callable;
 /** {@code engine sae inspect}: format, architecture, shapes and weight norms of an SAE. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Describe an SAE: format, architecture, shapes, norms.")
 public final class SaeInspectCommand implements Callable<Integer> {
-    @Option(names = "--sae", required = true, description = "SAE directory or params.npz")
-    Path saePath;
+    @Option(names = "--sae", required = true, description = "SAE: directory, params.npz, or default")
+    String saePath;
 
     @Option(names = "--json", description = "print JSON")
     boolean json;

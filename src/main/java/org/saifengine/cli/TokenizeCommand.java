@@ -40,6 +40,10 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    @Option(names = "--stream", description = "with --json, add \"stream\": the text each id completes when decoded "
+            + "one at a time (special tokens rendered)")
+    boolean stream;
+
     @Option(names = "--no-special", description = "do not add the special tokens (BOS/EOS) the config asks for")
     boolean noSpecial;
 
@@ -50,7 +54,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (input.ids != null) {
             for (int id : input.ids) if (id < 0 || id >= tok.vocabSize())
                 throw new IllegalArgumentException("id " + id + " is outside the vocabulary (size " + tok.vocabSize() + ")");
-            out.println(json ? Json.write(result(tok, input.ids)) : tok.decode(input.ids));
+            out.println(json ? Json.write(result(tok, input.ids, stream)) : tok.decode(input.ids));
         } else if (input.text != null) {
             print(out, tok, input.text);
         } else {
@@ -75,7 +79,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     private void print(PrintStream out, Tokenizer tok, String text) {
         int[] ids = tok.encode(text, !noSpecial);
         if (json) {
-            out.println(Json.write(result(tok, ids)));
+            out.println(Json.write(result(tok, ids, stream)));
         } else {
             StringBuilder sb = new StringBuilder();
             for (int id : ids) sb.append(sb.isEmpty() ? "" : " ").append(id);
@@ -83,7 +87,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         }
     }
 
-    private static ObjectNode result(Tokenizer tok, int[] ids) {
+    private static ObjectNode result(Tokenizer tok, int[] ids, boolean stream) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         var idArr = o.putArray("ids");
         var tokArr = o.putArray("tokens");
@@ -93,6 +97,11 @@ public final class TokenizeCommand implements Callable<Integer> {
         }
         o.put("decoded", tok.decode(ids, false));
         o.put("decoded_skip_special", tok.decode(ids, true));
+        if (stream) {
+            var pieces = o.putArray("stream");
+            var decoder = tok.streamDecoder(false);
+            for (int id : ids) pieces.add(decoder.push(id));
+        }
         return o;
     }
 }

@@ -29,18 +29,27 @@ public record ModelFiles(Path source, JsonNode config, Checkpoint weights, JsonN
      * Hugging Face model directory.
      */
     public static ModelFiles open(String spec) throws IOException {
+        return open(spec, null);
+    }
+
+    /**
+     * As {@link #open(String)}; {@code gguf} picks the dtype GGUF weights are dequantized to (f32 when null, or bf16
+     * to halve the memory when the model will run in bf16 anyway). Safetensors weights stay as stored.
+     */
+    public static ModelFiles open(String spec, org.saifengine.tensor.DType gguf) throws IOException {
+        org.saifengine.tensor.DType ggufDType = gguf == null ? org.saifengine.tensor.DType.F32 : gguf;
         if (spec == null || spec.isBlank()) throw new IllegalArgumentException("no model given (use 'default', a .gguf file or a model directory)");
         if (spec.equals("default")) {
             Path p = defaultModelPath();
             if (!Files.isRegularFile(p)) {
                 throw new IOException("the default model is not downloaded yet (" + p + "); run scripts/fetch-default-model");
             }
-            return org.saifengine.io.gguf.GgufModelFiles.read(p);
+            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType);
         }
         Path p = Path.of(spec);
         if (Files.isDirectory(p)) return fromDirectory(p);
         if (Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".gguf")) {
-            return org.saifengine.io.gguf.GgufModelFiles.read(p);
+            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType);
         }
         if (!Files.exists(p)) throw new IOException("model not found: " + spec + " (use 'default', a .gguf file or a model directory)");
         throw new IOException("cannot open model " + spec + ": expected a .gguf file or a Hugging Face model directory");

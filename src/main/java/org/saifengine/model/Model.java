@@ -111,6 +111,24 @@ public final class Model implements AutoCloseable {
      * @return logits per input, row-major
      */
     public synchronized float[][] forward(List<Input> inputs, boolean allLogits) {
+        return run(inputs, config.layers(), allLogits);
+    }
+
+    /**
+     * Runs only what the inputs' hooks need: blocks 0 .. (highest hooked layer), no final norm, no logits. For
+     * reading activations (SAE training, SAIF scoring) this skips the unembedding and every later block. The
+     * sequences' caches then lack the skipped blocks, so they cannot be continued: a later forward on them fails.
+     */
+    public synchronized void capture(List<Input> inputs) {
+        int last = -1;
+        for (Input in : inputs) if (in.hooks() != null) last = Math.max(last, in.hooks().maxLayer());
+        if (last < 0) throw new IllegalArgumentException("capture needs hooks on at least one input");
+        run(inputs, last + 1, false);
+        if (last + 1 < config.layers()) for (Input in : inputs) in.sequence().partial = true;
+    }
+
+    /** Blocks [0, layerLimit); logits only when layerLimit covers the whole model. */
+    private float[][] run(List<Input> inputs, int layerLimit, boolean allLogits) {
         final int d = config.hiddenSize(), qDim = config.qDim(), kvDim = config.kvDim(), ff = config.intermediateSize();
         final int vocab = config.vocabSize();
         int rows = 0;
@@ -120,6 +138,7 @@ public final class Model implements AutoCloseable {
             if (in.tokens().length == 0) throw new IllegalArgumentException("a forward input has no tokens");
             if (seen.put(in.sequence(), true) != null) throw new IllegalArgumentException("a sequence appears twice in one forward call");
             Sequence s = in.sequence();
+            if (s.partial) throw new IllegalArgumentException("this sequence was only run through capture() and cannot be continued");
             if (s.length() + in.tokens().length > s.capacity()) {
                 throw new IllegalArgumentException("sequence would grow to " + (s.length() + in.tokens().length)
                         + " positions but its cache holds " + s.capacity());
@@ -149,7 +168,7 @@ public final class Model implements AutoCloseable {
         Buf[] keyRows = new Buf[rows], valueRows = new Buf[rows];
 
         backend.embed(weights.embedding, ids, embedScale, x);
-        for (int l = 0; l < config.layers(); l++) {
+        for (int l = 0; l < layerLimit; l++) {
             LayerWeights w = weights.layers[l];
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_PRE, x);
 
@@ -186,6 +205,7 @@ public final class Model implements AutoCloseable {
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_POST, x);
         }
         for (Input in : inputs) in.sequence().length += in.tokens().length;
+        if (layerLimit < config.layers()) return null;
 
         // Final norm and unembedding, only for the rows whose logits are wanted.
         int outRows = allLogits ? rows : inputs.size();

@@ -99,8 +99,8 @@ public record ModelConfig(Architecture architecture, int vocabSize, int hiddenSi
         boolean outBias = arch != Architecture.QWEN2 && attnBias;
         float scale = gemma ? (float) Math.pow(doubleKey(c, "query_pre_attn_scalar", 256), -0.5)
                 : (float) Math.pow(headDim, -0.5);
-        float attnCap = gemma ? (float) doubleKey(c, "attn_logit_softcapping", 50.0) : 0f;
-        float finalCap = gemma ? (float) doubleKey(c, "final_logit_softcapping", 30.0) : 0f;
+        float attnCap = gemma ? softcap(c, "attn_logit_softcapping", 50.0) : 0f;
+        float finalCap = gemma ? softcap(c, "final_logit_softcapping", 30.0) : 0f;
         int[] windows = slidingWindows(c, arch, layers);
         return new ModelConfig(arch, intKey(c, "vocab_size"), hidden, intKey(c, "intermediate_size"), layers,
                 heads, kvHeads, headDim, eps, rope(c), c.hasNonNull("max_position_embeddings")
@@ -170,6 +170,14 @@ public record ModelConfig(Architecture architecture, int vocabSize, int hiddenSi
             }
         }
         return out;
+    }
+
+    /** A soft-cap: HF's default when the key is absent, none (0) when it is null. */
+    private static float softcap(JsonNode c, String key, double dflt) {
+        if (c.has(key) && c.get(key).isNull()) return 0f;
+        double v = doubleKey(c, key, dflt);
+        if (!(v > 0)) throw new IllegalArgumentException("config.json: '" + key + "' must be positive or null, got " + v);
+        return (float) v;
     }
 
     private static int[] ids(JsonNode n) {

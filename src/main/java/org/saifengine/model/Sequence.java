@@ -11,6 +11,8 @@ public final class Sequence {
     final Buf[] values;
     private final int capacity;
     int length;
+    /** Set by {@link Model#capture}: later blocks' caches are missing. */
+    boolean partial;
 
     Sequence(Buf[] keys, Buf[] values, int capacity) {
         this.keys = keys;

@@ -27,7 +27,8 @@ final class JinjaChatTemplate implements ChatTemplate {
 
     JinjaChatTemplate(String template, String bosToken, String eosToken) {
         // jinja2's default keep_trailing_newline=False drops one newline at the end of the template
-        this.template = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
+        String t = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
+        this.template = JinjaCompat.rewrite(t);
         this.bosToken = bosToken;
         this.eosToken = eosToken;
     }

@@ -37,7 +37,8 @@ public final class Tokenizers {
 
     /**
      * Loads only tokenizer files (no weights): a directory with tokenizer.json / tokenizer.model (+
-     * tokenizer_config.json, chat_template.jinja), a tokenizer.json file, or a tokenizer.model file.
+     * tokenizer_config.json, chat_template.jinja), a tokenizer.json file, a tokenizer.model file, or a llama2.c
+     * tokenizer .bin.
      */
     public static Tokenizer loadPath(Path path) throws IOException {
         if (Files.isDirectory(path)) {
@@ -55,7 +56,8 @@ public final class Tokenizers {
         String name = path.getFileName().toString();
         if (name.endsWith(".model")) return fromSentencePiece(path, config);
         if (name.endsWith(".json")) return fromJson(Json.read(path), config);
-        throw new IOException("not a tokenizer file (want tokenizer.json or tokenizer.model): " + path);
+        if (name.endsWith(".bin")) return SentencePieceLoader.load(LlamaCTokenizerFile.read(path), TokenizerConfig.fromJson(config));
+        throw new IOException("not a tokenizer file (want tokenizer.json, tokenizer.model or a llama2.c tokenizer .bin): " + path);
     }
 
     public static Tokenizer fromJson(JsonNode tokenizerJson, JsonNode tokenizerConfigOrNull) throws IOException {

@@ -136,6 +136,22 @@ class HooksTest {
     }
 
     @Test
+    void captureRunsOnlyTheBlocksItNeedsAndGivesTheSameVectors() {
+        int d = model.config().hiddenSize();
+        float[] full = new float[d], partial = new float[d];
+        run(IDS, Hooks.builder().capture("blocks.1.hook_resid_post", Positions.of(5), (s, p, x) -> System.arraycopy(x, 0, full, 0, d)).build());
+        Sequence seq = model.newSequence(IDS.length + 1);
+        model.capture(List.of(new Model.Input(seq, IDS, Hooks.builder()
+                .capture("blocks.1.hook_resid_post", Positions.of(5), (s, p, x) -> System.arraycopy(x, 0, partial, 0, d))
+                .build())));
+        assertArrayEquals(full, partial);
+        assertEquals(IDS.length, seq.length());
+        var e = assertThrows(IllegalArgumentException.class, () -> model.forward(List.of(new Model.Input(seq, new int[]{5})), false));
+        assertTrue(e.getMessage().contains("capture"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> model.capture(List.of(new Model.Input(model.newSequence(2), new int[]{1, 2}))));
+    }
+
+    @Test
     void badHooksAreClearErrors() {
         assertThrows(IllegalArgumentException.class, () -> HookPoint.parse("blocks.x.hook_resid_post"));
         assertThrows(IllegalArgumentException.class, () -> HookPoint.parse("blocks.1.hook_nothing"));

@@ -34,6 +34,8 @@ class ModelConfigTest {
         assertEquals(30f, g.finalLogitSoftcap());
         assertEquals(Activation.GELU_TANH, g.activation());
         assertTrue(g.tiedEmbeddings() && g.normPlusOne() && g.sandwichNorms() && g.embeddingScale());
+        c.putNull("final_logit_softcapping");
+        assertEquals(0f, ModelConfig.fromJson(c).finalLogitSoftcap(), "null disables the cap");
         c.putArray("layer_types").add("full_attention").add("full_attention").add("sliding_attention").add("full_attention");
         assertArrayEquals(new int[]{0, 0, 16, 0}, ModelConfig.fromJson(c).slidingWindows());
         c.putArray("layer_types").add("chunked_attention").add("full_attention").add("full_attention").add("full_attention");

@@ -22,12 +22,12 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * SAIF on a real model: stories260K, with a TopK SAE fitted on its own layer-4 activations, and the concept task
+ * SAIF on a real model: stories260K, with a TopK SAE trained (SAE package trainer) on its own layer-4 activations, and the concept task
  * "the child is a girl". Find, explain, steer and a resumable eval, all through the Java API.
  */
 class SaifStoriesTest {
     static EngineSession lm;
-    static TinySae sae;
+    static SaeDictionary sae;
     static Task task;
     static TaskContents split;
     static Path dir;
@@ -40,7 +40,8 @@ class SaifStoriesTest {
         task = TaskSuite.load("concept-she");
         split = TaskContents.load(task);
         sae = StoriesFixture.fitSae(lm, task);
-        assertTrue(sae.fvu(StoriesFixture.activations(lm, List.of("Once upon a time, there was a little girl named Lily. She loved to play outside."), 4)) < 0.5);
+        double fvu = StoriesFixture.fvu(sae, StoriesFixture.activations(lm, List.of("Once upon a time, there was a little girl named Lily. She loved to play outside."), 4));
+        assertTrue(fvu < 0.5, "SAE fit too poor: FVU " + fvu);
         SaifParams d = SaifParams.defaults();
         params = new SaifParams(d.k(), d.tau(), d.rho(), d.activeThreshold(), d.rankBy(), d.placement(), d.readPosition(),
                 d.maxDiscoveryContents(), 2.0, -1, Positions.ALL, 0, false, Double.NaN, 0);

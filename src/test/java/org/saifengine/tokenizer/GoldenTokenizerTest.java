@@ -45,6 +45,25 @@ class GoldenTokenizerTest {
     }
 
     @Test
+    void stories260kGoldenViaLlama2cTokenizerBin() throws Exception {
+        Path dir = SharedData.stories260K();
+        Tokenizer tok = Tokenizers.loadPath(SharedData.path("models/stories260K/original/tok512.bin"));
+        assertEquals(512, tok.vocabSize());
+        var it = Json.read(dir.resolve("golden.json")).get("tokenizer_examples").fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            assertArrayEquals(ids(e.getValue()), tok.encode(e.getKey()), "ids of " + e.getKey());
+            assertEquals(e.getKey(), tok.decode(tok.encode(e.getKey()), true));
+        }
+    }
+
+    @Test
+    void llamaSpmVectorsViaLlama2cTokenizerBin() throws Exception {
+        assertVectors(Tokenizers.loadPath(SharedData.path("tokenizers/llama2/tokenizer.bin")),
+                "tokenizers/ggml-vocab-llama-spm.gguf");
+    }
+
+    @Test
     void gpt2VectorsFromLlamaCpp() throws Exception {
         Tokenizer tok = Tokenizers.fromVocabAndMerges(SharedData.path("tokenizers/gpt2/gpt2_vocab.json"),
                 SharedData.path("tokenizers/gpt2/gpt2_merges.txt"));

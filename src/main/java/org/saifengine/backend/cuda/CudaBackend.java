@@ -29,7 +29,9 @@ public final class CudaBackend implements Backend {
     private final Map<float[], DeviceBuffer> invFreqs = new IdentityHashMap<>();
     private final DeviceBuffer singlePageTable;
     private final DeviceBuffer kvLen;
-    private DeviceBuffer ints;      // token ids / positions of the current op
+    private DeviceBuffer ints;      // token ids of the current embed
+    private DeviceBuffer positionsDev;  // positions of the current forward step, uploaded once for all rope calls
+    private int[] positionsHost = new int[0];
     private DeviceBuffer bf16x;     // activations converted for bf16 GEMMs
     private DeviceBuffer partial;   // split-K decode workspace
 
@@ -127,6 +129,21 @@ public final class CudaBackend implements Backend {
         return ints;
     }
 
+    /** The positions on the device; q and k of every layer share them, so they are uploaded once per step. */
+    private DeviceBuffer positions(int[] positions, int rows) {
+        if (positionsDev != null && positionsHost.length == rows
+                && java.util.Arrays.equals(positionsHost, 0, rows, positions, 0, rows)) {
+            return positionsDev;
+        }
+        if (positionsDev == null || positionsDev.bytes() < 4L * rows) {
+            if (positionsDev != null) device.free(positionsDev);
+            positionsDev = device.alloc(Math.max(4096, 4L * rows));
+        }
+        positionsHost = java.util.Arrays.copyOf(positions, rows);
+        device.upload(positionsDev, MemorySegment.ofArray(positionsHost));
+        return positionsDev;
+    }
+
     @Override
     public void embed(Weight table, int[] ids, float scale, Buf out) {
         CudaWeight t = w(table);
@@ -189,7 +206,7 @@ public final class CudaBackend implements Backend {
             freq = device.upload(invFreq.clone());
             invFreqs.put(invFreq, freq);
         }
-        kernels.rope(buf(x).at(0, (long) rows * heads * headDim), uploadInts(java.util.Arrays.copyOf(positions, rows)), freq,
+        kernels.rope(buf(x).at(0, (long) rows * heads * headDim), positions(positions, rows), freq,
                 rows, heads, headDim, headDim, (long) heads * headDim, attnScaling, interleaved);
     }
 

@@ -2,8 +2,6 @@ package org.saifengine.backend.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -12,7 +10,7 @@ import org.bytedeco.javacpp.PointerPointer;
  * The argument list of one cuLaunchKernel call, in the kernel's parameter order. Values are kept as Java values
  * with a kind letter each (p pointer, l long long, i int, f float: tests compare {@link #kinds()} with the .cu
  * signature); {@link #array()} materializes the native array of pointers-to-values that cuLaunchKernel reads, freed
- * by {@link #close()} (the driver copies the values at launch).
+ * by {@link #close()} (the driver copies the values at launch, and a graph capture copies them into the graph).
  */
 final class KernelArgs implements AutoCloseable {
     private final List<Object> values = new ArrayList<>();
@@ -57,18 +55,25 @@ final class KernelArgs implements AutoCloseable {
         return List.copyOf(values);
     }
 
+    /**
+     * One native block of 8-byte slots holds every value (ints and floats in the low 4 bytes: x86-64 is little
+     * endian) and a pointer array points into it: two allocations per launch whatever the arity.
+     */
     PointerPointer<Pointer> array() {
         if (array == null) {
-            array = new PointerPointer<>(values.size());
-            for (int i = 0; i < values.size(); i++) {
-                Pointer p = switch (values.get(i)) {
-                    case Long v -> new LongPointer(1).put(v);
-                    case Integer v -> new IntPointer(1).put(v);
-                    case Float v -> new FloatPointer(1).put(v);
+            int n = values.size();
+            LongPointer block = new LongPointer(Math.max(1, n));
+            natives.add(block);
+            array = new PointerPointer<>(Math.max(1, n));
+            for (int i = 0; i < n; i++) {
+                long slot = switch (values.get(i)) {
+                    case Long v -> v;
+                    case Integer v -> v & 0xffffffffL;
+                    case Float v -> Float.floatToRawIntBits(v) & 0xffffffffL;
                     default -> throw new IllegalStateException("unsupported kernel argument " + values.get(i));
                 };
-                natives.add(p);
-                array.put(i, p);
+                block.put(i, slot);
+                array.put(i, new RawPointer(block.address() + 8L * i));
             }
         }
         return array;

@@ -95,15 +95,19 @@ public final class GgufModelFiles {
         int kvHeads = config.get("num_key_value_heads").asInt();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (GgufTensorInfo t : g.tensors().values()) {
-            String name = hfName(t.name());
-            if (name == null) continue;
-            Tensor w = g.dequantize(t, dtype, arena);
-            if (name.endsWith("self_attn.q_proj.weight") || name.endsWith("self_attn.q_proj.bias")) {
-                w = unpermuteRows(w, heads, t.name());
-            } else if (name.endsWith("self_attn.k_proj.weight") || name.endsWith("self_attn.k_proj.bias")) {
-                w = unpermuteRows(w, kvHeads, t.name());
+            try {
+                String name = hfName(t.name());
+                if (name == null) continue;
+                Tensor w = g.dequantize(t, dtype, arena);
+                if (name.endsWith("self_attn.q_proj.weight") || name.endsWith("self_attn.q_proj.bias")) {
+                    w = unpermuteRows(w, heads, t.name());
+                } else if (name.endsWith("self_attn.k_proj.weight") || name.endsWith("self_attn.k_proj.bias")) {
+                    w = unpermuteRows(w, kvHeads, t.name());
+                }
+                out.put(name, w);
+            } catch (InvalidFileException | IllegalArgumentException e) {
+                throw new InvalidFileException(g.path() + ": " + e.getMessage());
             }
-            out.put(name, w);
         }
         if (!out.containsKey("model.embed_tokens.weight")) {
             throw new InvalidFileException(g.path() + ": no token_embd.weight tensor");
@@ -117,7 +121,7 @@ public final class GgufModelFiles {
      */
     static Tensor unpermuteRows(Tensor w, int heads, String name) throws InvalidFileException {
         long rows = w.dim(0);
-        if (rows % (2L * heads) != 0) {
+        if (rows == 0 || rows % (2L * heads) != 0) {
             throw new InvalidFileException("tensor '" + name + "' has " + rows + " rows, not a multiple of 2 x " + heads + " heads");
         }
         long half = rows / heads / 2;

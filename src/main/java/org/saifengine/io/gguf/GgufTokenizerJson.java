@@ -107,7 +107,7 @@ public final class GgufTokenizerJson {
                 tj.set("added_tokens", addedTokens(tokens, types, specialIds, vocab, true));
                 tj.putNull("normalizer");
                 String pre = g.metadata().containsKey("tokenizer.ggml.pre") ? g.get("tokenizer.ggml.pre").asString() : null;
-                tj.set("pre_tokenizer", byteLevelPreTokenizer(PRE_TOKENIZER_SPLITS.get(pre)));
+                tj.set("pre_tokenizer", byteLevelPreTokenizer(pre == null ? null : PRE_TOKENIZER_SPLITS.get(pre)));
                 tj.set("post_processor", postProcessor(tokens, specialIds, addBos, addEos));
                 tj.set("decoder", byteLevel(true, true));
                 bpe = bpeModel(F.textNode(""), F.textNode(""), false, false);

@@ -30,6 +30,22 @@ public final class SaeFormats {
                 + "hyperparams.json + checkpoints/final.safetensors (Llama Scope), or params.npz / params.safetensors (Gemma Scope)");
     }
 
+    /** An SAE spec: "default" (the default model's SAE in the cache, see {@link org.saifengine.sae.DefaultSae}) or a path. */
+    public static Path resolve(String spec) throws IOException {
+        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("no SAE given (use 'default' or a directory)");
+        if (spec.equals("default")) {
+            Path p = org.saifengine.sae.DefaultSae.path();
+            if (!Files.isDirectory(p)) throw new IOException("the default SAE is not trained yet (" + p + "); run scripts/train-default-sae");
+            return p;
+        }
+        return Path.of(spec);
+    }
+
+    /** Loads an SAE by spec ("default" or a path). */
+    public static Sae load(String spec) throws IOException {
+        return load(resolve(spec));
+    }
+
     /** Loads the SAE in the directory (or Gemma Scope file), whatever its format. */
     public static Sae load(Path path) throws IOException {
         return detect(path).load(path);

@@ -95,6 +95,29 @@ public final class TopKTrainer {
     /** One Adam step on a batch of activations. */
     public StepStats step(float[][] batch) {
         int B = batch.length;
+        Pass p = pass(batch);
+        for (int j = 0; j < n; j++) {
+            if (p.fired[j]) s.tokensSinceFired[j] = 0;
+            else s.tokensSinceFired[j] += B;
+        }
+        double lr = cfg.lrAt(s.step);
+        adamUpdate(lr);
+        s.step++;
+        s.tokensSeen += B;
+        int deadNow = 0;
+        for (int j = 0; j < n; j++) if (s.tokensSinceFired[j] > cfg.deadTokens()) deadNow++;
+        return new StepStats(p.sse / p.totalVar, p.auxScale * p.auxSse / p.totalVar, p.l0 / B, (double) deadNow / n, lr);
+    }
+
+    /** Forward and backward of one batch: the loss terms, and the gradients left in gWencT, gWdec, gBenc, gBdec. */
+    record Pass(double sse, double auxSse, double totalVar, double auxScale, double l0, boolean[] fired, long selection) {
+        double loss(double auxkAlpha) {
+            return sse / totalVar + auxkAlpha * auxScale * auxSse / totalVar;
+        }
+    }
+
+    Pass pass(float[][] batch) {
+        int B = batch.length;
         if (pre.length < B) {
             pre = new float[B][n];
             xp = new float[B][dIn];
@@ -129,6 +152,7 @@ public final class TopKTrainer {
         int[] idx = new int[cfg.k()];
         float[] act = new float[cfg.k()];
         double sse = 0, auxSse = 0, l0 = 0;
+        long selection = 0;  // fingerprint of which latents each token selected (tests use it to spot top-k flips)
         float mainScale = (float) (2.0 / totalVar);
         float auxGradScale = (float) (cfg.auxkAlpha() * auxScale * 2.0 / totalVar);
 
@@ -144,6 +168,7 @@ public final class TopKTrainer {
                 idx[q] = heap.indexAt(q);
                 act[q] = heap.valueAt(q);
                 fired[idx[q]] = true;
+                selection += (long) (t + 1) * 1_000_003L * (idx[q] + 1) ^ (idx[q] * 7919L);
                 axpy(act[q], s.wDec, idx[q] * dIn, recon, dIn);
             }
             // g = dLoss/dx̂ = 2 (x̂ - x) / V
@@ -161,7 +186,10 @@ public final class TopKTrainer {
                 for (int j = 0; j < n; j++) if (dead[j]) auxHeap.offer(j, p[j]);
                 Arrays.fill(eHat, 0f);
                 int ma = auxHeap.size();
-                for (int q = 0; q < ma; q++) axpy(auxHeap.valueAt(q), s.wDec, auxHeap.indexAt(q) * dIn, eHat, dIn);
+                for (int q = 0; q < ma; q++) {
+                    axpy(auxHeap.valueAt(q), s.wDec, auxHeap.indexAt(q) * dIn, eHat, dIn);
+                    selection += (long) (t + 7) * 999_983L * (auxHeap.indexAt(q) + 3);
+                }
                 // target: the main residual x - x̂ (detached)
                 for (int d = 0; d < dIn; d++) {
                     float diff = eHat[d] - (batch[t][d] - recon[d]);
@@ -172,18 +200,16 @@ public final class TopKTrainer {
             }
             for (int d = 0; d < dIn; d++) gBdec[d] -= gx[d];  // x' = x - b_dec
         }
-        for (int j = 0; j < n; j++) {
-            if (fired[j]) s.tokensSinceFired[j] = 0;
-            else s.tokensSinceFired[j] += B;
-        }
-        double lr = cfg.lrAt(s.step);
-        adamUpdate(lr);
-        s.step++;
-        s.tokensSeen += B;
-        int deadNow = 0;
-        for (int j = 0; j < n; j++) if (s.tokensSinceFired[j] > cfg.deadTokens()) deadNow++;
-        return new StepStats(sse / totalVar, auxScale * auxSse / totalVar, l0 / B, (double) deadNow / n, lr);
+        return new Pass(sse, auxSse, totalVar, auxScale, l0, fired, selection);
     }
+
+    float[] gradWencT() { return gWencT; }
+
+    float[] gradWdec() { return gWdec; }
+
+    float[] gradBenc() { return gBenc; }
+
+    float[] gradBdec() { return gBdec; }
 
     /** Backward through one active latent j with value a, given g = dLoss/dOutput; accumulates dLoss/dx' into gx. */
     private void backLatent(int j, float a, float[] g, float[] xpT, float[] gx) {

@@ -274,4 +274,24 @@ class CudaKernelsGpuTest {
         assertClose(java.util.Arrays.copyOfRange(want, (len - 1) * heads * hd, len * heads * hd),
                 dev.downloadFloats(dout, heads * hd), F32_TOL * 10, "paged bf16 decode");
     }
+
+    @Test
+    void capturedGraphReplaysItsLaunches() {
+        int n = 1000;
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        DeviceBuffer x = dev.upload(ones), y = dev.upload(ones);
+        k.add(x, y, n);  // loads the module outside the capture; x = 2
+        dev.beginCapture();
+        k.add(x, y, n);
+        k.add(x, y, n);
+        try (CudaGraph graph = dev.endCapture()) {
+            float[] before = dev.downloadFloats(x, n);
+            assertEquals(2f, before[n - 1], "capture records, it does not run");
+            for (int i = 0; i < 3; i++) graph.launch();
+            dev.synchronize();
+        }
+        float[] after = dev.downloadFloats(x, n);
+        for (float v : after) assertEquals(8f, v);
+    }
 }
