@@ -32,11 +32,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(*args, env=None):
+def serve(*args, env=None, model=STORIES):
     if not JAR.exists():
         pytest.fail(f"{JAR} is missing: build it first with 'mvn package -DskipTests'")
     cmd = [f"{JAVA_HOME}/bin/java", *JVM_FLAGS, *SERVER_JVM, "-cp", str(JAR), "org.saifengine.cli.Main", "serve",
-           "--model", str(STORIES), "--port", "0", *map(str, args)]
+           "--model", str(model), "--port", "0", *map(str, args)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})})
     lines = []

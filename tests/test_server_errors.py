@@ -109,7 +109,8 @@ def test_server_keeps_serving_after_errors(server):
 
 def test_admission_control_answers_429_when_the_kv_budget_is_full():
     with serverutil.serve("--kv-budget-tokens", "450", "--max-tokens-limit", "400") as s:
-        body = {"prompt": "Once upon a time", "max_tokens": 200, "temperature": 0}
+        # each request reserves 5 + 300 positions: only one fits in 450, so any overlap is refused
+        body = {"prompt": "Once upon a time", "max_tokens": 300, "temperature": 0}
         with concurrent.futures.ThreadPoolExecutor(12) as pool:
             rs = list(pool.map(lambda _: post(s, "/v1/completions", body), range(12)))
         codes = sorted(r.status_code for r in rs)

@@ -204,3 +204,21 @@ def test_saes_are_listed_and_metrics_count_requests(server):
     assert 'saif_requests_total{endpoint="/v1/completions",code="200"}' in text
     assert "# TYPE saif_generated_tokens_total counter" in text
     assert httpx.get(server.url + "/health").json()["status"] == "ok"
+
+
+def test_monitor_top_k_gives_each_tokens_strongest_latents(client, hf, sae_dir):
+    from sae_lens import SAE
+    chunks = list(client.completions.create(model="stories260K", prompt=PROMPT, max_tokens=6, temperature=0,
+                                            stream=True, extra_body={"monitor": {"sae": "res2", "top_k": 3}}))
+    mons = [c.model_extra["monitor"] for c in chunks if c.model_extra.get("monitor")]
+    assert len(mons) == 6
+    model, tok = hf
+    ids = [1] + tok.encode(PROMPT, add_special_tokens=False).ids
+    with torch.no_grad():
+        h = model(torch.tensor([ids + [m["token_id"] for m in mons]]), output_hidden_states=True).hidden_states[SAE_LAYER + 1][0]
+        acts = SAE.load_from_disk(str(sae_dir)).encode(h).numpy()
+    for k, m in enumerate(mons):
+        row = acts[len(ids) - 1 + k]
+        ref = [int(j) for j in np.argsort(-row, kind="stable")[:3] if row[j] > 0]
+        assert m["latents"] == ref
+        np.testing.assert_allclose(m["activations"], row[ref], rtol=1e-4, atol=1e-5)

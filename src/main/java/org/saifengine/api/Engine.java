@@ -9,6 +9,7 @@ import org.saifengine.model.Model;
 import org.saifengine.model.ModelConfig;
 import org.saifengine.model.Positions;
 import org.saifengine.model.Sequence;
+import org.saifengine.tensor.DType;
 import org.saifengine.sae.Sae;
 import org.saifengine.sae.SparseCode;
 import org.saifengine.sae.format.SaeFormats;
@@ -61,13 +62,15 @@ public final class Engine implements AutoCloseable {
         this.stopIds = Set.copyOf(ids);
     }
 
-    /** Loads a model (a Hugging Face directory) and its tokenizer on the CPU backend, weights as stored. */
+    /** Loads a model ({@code default}, a .gguf file or a Hugging Face directory) and its tokenizer on the CPU, weights as stored. */
     public static Engine load(String modelSpec) throws IOException {
         return load(modelSpec, LoadOptions.defaults());
     }
 
+    /** Loads on the options' backend (the caller closes a backend it created) with the options' weight dtype. */
     public static Engine load(String modelSpec, LoadOptions options) throws IOException {
-        ModelFiles files = ModelFiles.open(modelSpec);
+        // A GGUF is dequantized straight to bf16 when the model will run in bf16 (half the memory).
+        ModelFiles files = ModelFiles.open(modelSpec, options.weightDType() == DType.BF16 ? DType.BF16 : null);
         try {
             Model model = Model.load(files, options);
             return new Engine(files, model, Tokenizers.load(files));

@@ -1,6 +1,7 @@
 package org.saifengine.cli;
 
 import org.saifengine.api.Engine;
+import org.saifengine.backend.Backend;
 import org.saifengine.model.LoadOptions;
 import org.saifengine.server.BatchScheduler;
 import org.saifengine.server.EngineServer;
@@ -73,17 +74,18 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (backend.resolve() != BackendOption.Resolved.CPU) {
-            throw new IllegalStateException("serve runs on the CPU backend only for now (--backend cpu or auto)");
-        }
         String key = apiKey != null ? apiKey : System.getenv("SAIF_ENGINE_API_KEY");
         ServerOptions options = new ServerOptions(host, port, key, maxBody, maxPrompt, maxTokensLimit,
                 Math.min(defaultMaxTokens, maxTokensLimit), timeout);
         // Slow or stalled uploads must not hold a connection forever (seconds to receive a request).
         System.setProperty("sun.net.httpserver.maxReqTime", "60");
         System.setProperty("sun.net.httpserver.maxReqHeaders", "100");
-        LoadOptions load = dtype == null ? LoadOptions.defaults() : LoadOptions.withDType(DType.parse(dtype));
-        try (Engine engine = Engine.load(model, load)) {
+        // A client that stops reading a response must not hold its connection forever: generation itself ends at the
+        // request timeout, so a response may take at most that plus a margin.
+        System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(timeout + 60));
+        DType weights = dtype == null ? null : DType.parse(dtype);
+        Backend compute = backend.create();
+        try (compute; Engine engine = Engine.load(model, new LoadOptions(compute, weights))) {
             long ctx = engine.config().maxPositions();
             var limits = new BatchScheduler.Limits(maxBatch, kvBudget != null ? kvBudget : maxBatch * ctx, prefillChunk, maxWaiting);
             EngineServer.Builder b = EngineServer.builder(engine).options(options).limits(limits);

@@ -3,12 +3,16 @@ package org.saifengine.model;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-/** Picks tokens from logits by {@link SamplingParams}; holds the seeded random state of one sequence. */
+/**
+ * Picks tokens from logits by {@link SamplingParams}; holds the seeded random state of one sequence. Top-k / top-p
+ * sort only the candidates above a probability threshold (lowered until enough mass or k tokens are in), so a
+ * 50k vocabulary is not sorted on every token.
+ */
 public final class Sampler {
     private final SamplingParams params;
     private final SplittableRandom random;
-    private int[] order = new int[0];
     private float[] probs = new float[0];
+    private long[] keys = new long[0];
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -33,50 +37,79 @@ public final class Sampler {
         if (params.isGreedy()) return argmax(logits, offset, n);
         if (probs.length < n) {
             probs = new float[n];
-            order = new int[n];
+            keys = new long[n];
         }
         float t = params.temperature();
-        // Candidates: all ids, or the top-k by logit (ties broken by lower id).
-        int count = n;
-        Integer[] boxed = null;
-        if (params.topK() > 0 && params.topK() < n || params.topP() < 1f) {
-            boxed = new Integer[n];
-            for (int i = 0; i < n; i++) boxed[i] = i;
-            Arrays.sort(boxed, (a, b) -> {
-                int c = Float.compare(logits[offset + b], logits[offset + a]);
-                return c != 0 ? c : Integer.compare(a, b);
-            });
-            if (params.topK() > 0) count = Math.min(n, params.topK());
-            for (int i = 0; i < count; i++) order[i] = boxed[i];
-        } else {
-            for (int i = 0; i < n; i++) order[i] = i;
-        }
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < count; i++) max = Math.max(max, logits[offset + order[i]] / t);
-        double sum = 0;
-        for (int i = 0; i < count; i++) {
-            probs[i] = (float) Math.exp(logits[offset + order[i]] / t - max);
-            sum += probs[i];
+        for (int i = 0; i < n; i++) max = Math.max(max, logits[offset + i] / t);
+        double total = 0;
+        float pmax = 0;
+        for (int i = 0; i < n; i++) {
+            probs[i] = (float) Math.exp(logits[offset + i] / t - max);
+            total += probs[i];
+            pmax = Math.max(pmax, probs[i]);
         }
-        if (params.topP() < 1f) {
-            // Keep the smallest prefix (by descending probability) whose mass reaches top_p; always keep one.
-            double cumulative = 0;
-            int keep = 0;
-            while (keep < count) {
-                cumulative += probs[keep] / sum;
-                keep++;
-                if (cumulative >= params.topP()) break;
+        int topK = params.topK() > 0 && params.topK() < n ? params.topK() : 0;
+        float topP = params.topP();
+        if (topK == 0 && topP >= 1f) {
+            double u = random.nextDouble() * total, acc = 0;
+            for (int i = 0; i < n; i++) {
+                acc += probs[i];
+                if (u < acc) return i;
             }
-            count = keep;
-            sum = 0;
-            for (int i = 0; i < count; i++) sum += probs[i];
+            return n - 1;
         }
-        double u = random.nextDouble() * sum;
-        double acc = 0;
-        for (int i = 0; i < count; i++) {
-            acc += probs[i];
-            if (u < acc) return order[i];
+        // Candidates in descending probability (ties: lower id first), as keys of (probability bits, inverted id).
+        float threshold = pmax * 1e-4f;
+        int count;
+        double mass;
+        while (true) {
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (probs[i] >= threshold) keys[m++] = ((long) Float.floatToRawIntBits(probs[i]) << 32) | (Integer.MAX_VALUE - i);
+            }
+            Arrays.sort(keys, 0, m); // ascending: the best candidate is last
+            boolean complete = threshold == 0f;
+            if (topK > 0 && m < topK && !complete) {
+                threshold = lower(threshold);
+                continue;
+            }
+            count = topK > 0 ? Math.min(m, topK) : m;
+            mass = topK > 0 ? 0 : total;
+            if (topK > 0) for (int j = 0; j < count; j++) mass += probs[id(m - 1 - j)];
+            if (topP < 1f) {
+                double cumulative = 0;
+                int keep = 0;
+                while (keep < count) {
+                    cumulative += probs[id(m - 1 - keep)] / mass;
+                    keep++;
+                    if (cumulative >= topP) break;
+                }
+                if (cumulative < topP && topK == 0 && !complete) {
+                    threshold = lower(threshold);
+                    continue;
+                }
+                count = keep;
+            }
+            // Shift the chosen candidates to the front, best first.
+            for (int j = 0; j < count; j++) keys[j] = keys[m - 1 - j];
+            break;
         }
-        return order[count - 1];
+        double sum = 0;
+        for (int j = 0; j < count; j++) sum += probs[id(j)];
+        double u = random.nextDouble() * sum, acc = 0;
+        for (int j = 0; j < count; j++) {
+            acc += probs[id(j)];
+            if (u < acc) return id(j);
+        }
+        return id(count - 1);
+    }
+
+    private int id(int j) {
+        return Integer.MAX_VALUE - (int) (keys[j] & 0xFFFFFFFFL);
+    }
+
+    private static float lower(float threshold) {
+        return threshold < 1e-30f ? 0f : threshold * 1e-4f;
     }
 }

@@ -1,6 +1,7 @@
 package org.saifengine.sae;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.concurrent.ForkJoinPool;
@@ -81,37 +82,178 @@ public final class FusedEncoder {
         });
     }
 
-    /** Latents [j0, j1) for every token. */
+    /** Tokens per cache block: their inputs stay in L2 while W_enc^T streams past once per block. */
+    private static final int TOKEN_BLOCK = 32;
+
+    /** Latents [j0, j1) for every token, reading W_enc^T [d_sae, d_in] row by row. */
     private static void encodeRange(Sae sae, float[][] xs, int j0, int j1, LatentHeap[] heaps) {
-        int T = xs.length, dIn = sae.dIn(), dSae = sae.dSae();
-        float[] wEnc = sae.weights().wEnc();
+        int T = xs.length, dIn = sae.dIn();
+        float[] wT = sae.encoderT();
         float[] zero = new float[dIn];
-        float[] buf = new float[TOK * BLOCK];
-        int j = j0;
-        for (; j + BLOCK <= j1; j += BLOCK) {
-            for (int t0 = 0; t0 < T; t0 += TOK) {
-                float[] x0 = xs[t0];
-                float[] x1 = t0 + 1 < T ? xs[t0 + 1] : zero;
-                float[] x2 = t0 + 2 < T ? xs[t0 + 2] : zero;
-                float[] x3 = t0 + 3 < T ? xs[t0 + 3] : zero;
-                kernel(wEnc, dIn, dSae, j, x0, x1, x2, x3, buf);
-                int nt = Math.min(TOK, T - t0);
-                for (int t = 0; t < nt; t++) {
-                    LatentHeap h = heaps[t0 + t];
-                    int base = t * BLOCK;
-                    for (int l = 0; l < BLOCK; l++) h.offer(j + l, sae.activate(j + l, buf[base + l]));
+        float[] dots = new float[TOK];
+        float[] dots16 = new float[16];
+        float[] cut = sae.cutoffs(), floorBias = sae.floorBias();
+        int upper = S.loopBound(dIn);
+        for (int tb = 0; tb < T; tb += TOKEN_BLOCK) {
+            int te = Math.min(T, tb + TOKEN_BLOCK);
+            if (te - tb == 1) {
+                single(sae, wT, xs[tb], j0, j1, heaps[tb], cut, floorBias);
+                continue;
+            }
+            int j = j0;
+            // 4 latents x 4 tokens per pass: 8 loads feed 16 FMAs.
+            for (; j + 4 <= j1; j += 4) {
+                for (int t0 = tb; t0 < te; t0 += TOK) {
+                    float[] x0 = xs[t0];
+                    float[] x1 = t0 + 1 < te ? xs[t0 + 1] : zero;
+                    float[] x2 = t0 + 2 < te ? xs[t0 + 2] : zero;
+                    float[] x3 = t0 + 3 < te ? xs[t0 + 3] : zero;
+                    block4x4(wT, j * dIn, dIn, upper, x0, x1, x2, x3, dots16);
+                    int nt = Math.min(TOK, te - t0);
+                    for (int q = 0; q < 4; q++) {
+                        int jj = j + q;
+                        for (int t = 0; t < nt; t++) {
+                            float d = dots16[q * 4 + t];
+                            LatentHeap h = heaps[t0 + t];
+                            if (cut != null) {
+                                if (!(d > cut[jj])) continue;
+                                if (floorBias != null && !(d + floorBias[jj] >= h.floor())) continue;
+                            }
+                            h.offer(jj, sae.activate(jj, d));
+                        }
+                    }
+                }
+            }
+            for (; j < j1; j++) {
+                int row = j * dIn;
+                for (int t0 = tb; t0 < te; t0 += TOK) {
+                    float[] x0 = xs[t0];
+                    float[] x1 = t0 + 1 < te ? xs[t0 + 1] : zero;
+                    float[] x2 = t0 + 2 < te ? xs[t0 + 2] : zero;
+                    float[] x3 = t0 + 3 < te ? xs[t0 + 3] : zero;
+                    rowDots(wT, row, dIn, upper, x0, x1, x2, x3, dots);
+                    int nt = Math.min(TOK, te - t0);
+                    for (int t = 0; t < nt; t++) {
+                        float d = dots[t];
+                        if (cut != null) {
+                            if (!(d > cut[j])) continue;
+                            LatentHeap h = heaps[t0 + t];
+                            if (floorBias != null && !(d + floorBias[j] >= h.floor())) continue;
+                            h.offer(j, sae.activate(j, d));
+                        } else {
+                            heaps[t0 + t].offer(j, sae.activate(j, d));
+                        }
+                    }
                 }
             }
         }
-        // Latents left over after the last full block: scalar dot products along the W_enc column.
-        for (; j < j1; j++) {
-            for (int t = 0; t < T; t++) {
-                float[] x = xs[t];
-                float s = 0f;
-                for (int i = 0; i < dIn; i++) s = Math.fma(x[i], wEnc[i * dSae + j], s);
-                heaps[t].offer(j, sae.activate(j, s));
+    }
+
+    /** One token (decode-time batch 1): four latents per pass, so each load of x feeds 4 FMAs. */
+    private static void single(Sae sae, float[] wT, float[] x, int j0, int j1, LatentHeap h, float[] cut, float[] floorBias) {
+        int dIn = sae.dIn();
+        int upper = S.loopBound(dIn);
+        int j = j0;
+        float[] d = new float[4];
+        for (; j < j1; j += 4) {
+            int nj = Math.min(4, j1 - j);
+            if (nj == 4) {
+                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+                int r0 = j * dIn, r1 = r0 + dIn, r2 = r1 + dIn, r3 = r2 + dIn;
+                int i = 0;
+                for (; i < upper; i += L) {
+                    FloatVector xv = FloatVector.fromArray(S, x, i);
+                    a0 = FloatVector.fromArray(S, wT, r0 + i).fma(xv, a0);
+                    a1 = FloatVector.fromArray(S, wT, r1 + i).fma(xv, a1);
+                    a2 = FloatVector.fromArray(S, wT, r2 + i).fma(xv, a2);
+                    a3 = FloatVector.fromArray(S, wT, r3 + i).fma(xv, a3);
+                }
+                d[0] = a0.reduceLanes(VectorOperators.ADD);
+                d[1] = a1.reduceLanes(VectorOperators.ADD);
+                d[2] = a2.reduceLanes(VectorOperators.ADD);
+                d[3] = a3.reduceLanes(VectorOperators.ADD);
+                for (; i < dIn; i++) {
+                    d[0] = Math.fma(wT[r0 + i], x[i], d[0]);
+                    d[1] = Math.fma(wT[r1 + i], x[i], d[1]);
+                    d[2] = Math.fma(wT[r2 + i], x[i], d[2]);
+                    d[3] = Math.fma(wT[r3 + i], x[i], d[3]);
+                }
+            } else {
+                for (int q = 0; q < nj; q++) d[q] = VectorOps.dot(wT, (j + q) * dIn, x, 0, dIn);
+            }
+            for (int q = 0; q < nj; q++) {
+                int jj = j + q;
+                float v = d[q];
+                if (cut != null) {
+                    if (!(v > cut[jj])) continue;
+                    if (floorBias != null && !(v + floorBias[jj] >= h.floor())) continue;
+                }
+                h.offer(jj, sae.activate(jj, v));
             }
         }
+    }
+
+    /** out[q*4 + t] = x_t · W_enc^T row (latent j+q), for 4 consecutive latents starting at row r0 and 4 tokens. */
+    private static void block4x4(float[] w, int r0, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] out) {
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S), a03 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S), a13 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S), a33 = FloatVector.zero(S);
+        int r1 = r0 + dIn, r2 = r1 + dIn, r3 = r2 + dIn;
+        int i = 0;
+        for (; i < upper; i += L) {
+            FloatVector v0 = FloatVector.fromArray(S, x0, i), v1 = FloatVector.fromArray(S, x1, i);
+            FloatVector v2 = FloatVector.fromArray(S, x2, i), v3 = FloatVector.fromArray(S, x3, i);
+            FloatVector w0 = FloatVector.fromArray(S, w, r0 + i);
+            a00 = w0.fma(v0, a00); a01 = w0.fma(v1, a01); a02 = w0.fma(v2, a02); a03 = w0.fma(v3, a03);
+            FloatVector w1 = FloatVector.fromArray(S, w, r1 + i);
+            a10 = w1.fma(v0, a10); a11 = w1.fma(v1, a11); a12 = w1.fma(v2, a12); a13 = w1.fma(v3, a13);
+            FloatVector w2 = FloatVector.fromArray(S, w, r2 + i);
+            a20 = w2.fma(v0, a20); a21 = w2.fma(v1, a21); a22 = w2.fma(v2, a22); a23 = w2.fma(v3, a23);
+            FloatVector w3 = FloatVector.fromArray(S, w, r3 + i);
+            a30 = w3.fma(v0, a30); a31 = w3.fma(v1, a31); a32 = w3.fma(v2, a32); a33 = w3.fma(v3, a33);
+        }
+        out[0] = a00.reduceLanes(VectorOperators.ADD); out[1] = a01.reduceLanes(VectorOperators.ADD);
+        out[2] = a02.reduceLanes(VectorOperators.ADD); out[3] = a03.reduceLanes(VectorOperators.ADD);
+        out[4] = a10.reduceLanes(VectorOperators.ADD); out[5] = a11.reduceLanes(VectorOperators.ADD);
+        out[6] = a12.reduceLanes(VectorOperators.ADD); out[7] = a13.reduceLanes(VectorOperators.ADD);
+        out[8] = a20.reduceLanes(VectorOperators.ADD); out[9] = a21.reduceLanes(VectorOperators.ADD);
+        out[10] = a22.reduceLanes(VectorOperators.ADD); out[11] = a23.reduceLanes(VectorOperators.ADD);
+        out[12] = a30.reduceLanes(VectorOperators.ADD); out[13] = a31.reduceLanes(VectorOperators.ADD);
+        out[14] = a32.reduceLanes(VectorOperators.ADD); out[15] = a33.reduceLanes(VectorOperators.ADD);
+        for (; i < dIn; i++) {
+            float[] xsI = {x0[i], x1[i], x2[i], x3[i]};
+            for (int q = 0; q < 4; q++) {
+                float wq = w[r0 + q * dIn + i];
+                for (int t = 0; t < 4; t++) out[q * 4 + t] = Math.fma(wq, xsI[t], out[q * 4 + t]);
+            }
+        }
+    }
+
+    /** dots[t] = x_t · W_enc^T[row..row+dIn) for 4 tokens: one load of W feeds 4 FMAs. */
+    private static void rowDots(float[] w, int row, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] dots) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        int i = 0;
+        for (; i < upper; i += L) {
+            FloatVector wv = FloatVector.fromArray(S, w, row + i);
+            a0 = wv.fma(FloatVector.fromArray(S, x0, i), a0);
+            a1 = wv.fma(FloatVector.fromArray(S, x1, i), a1);
+            a2 = wv.fma(FloatVector.fromArray(S, x2, i), a2);
+            a3 = wv.fma(FloatVector.fromArray(S, x3, i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < dIn; i++) {
+            float wi = w[row + i];
+            s0 = Math.fma(wi, x0[i], s0);
+            s1 = Math.fma(wi, x1[i], s1);
+            s2 = Math.fma(wi, x2[i], s2);
+            s3 = Math.fma(wi, x3[i], s3);
+        }
+        dots[0] = s0;
+        dots[1] = s1;
+        dots[2] = s2;
+        dots[3] = s3;
     }
 
     /** buf[t*BLOCK + l] = x_t · W_enc[:, j + l] for 4 tokens and 2 vectors of latents. */

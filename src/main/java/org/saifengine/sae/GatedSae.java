@@ -13,6 +13,17 @@ public final class GatedSae extends Sae {
         for (int j = 0; j < expRMag.length; j++) expRMag[j] = (float) Math.exp(w.rMag()[j]);
     }
 
+    private float[] cutoffs;
+
+    @Override
+    float[] cutoffs() {
+        if (cutoffs == null) cutoffs = cutoffsFrom(null, w.bGate());
+        return cutoffs;
+    }
+
+    @Override
+    void onWeightsChanged() { cutoffs = null; }
+
     @Override
     float activate(int j, float dot) {
         if (!(dot + w.bGate()[j] > 0f)) return 0f;

@@ -6,6 +6,20 @@ public final class JumpReluSae extends Sae {
         super(cfg, w);
     }
 
+    private float[] cutoffs;
+
+    @Override
+    float[] cutoffs() {
+        if (cutoffs == null) cutoffs = cutoffsFrom(w.threshold(), w.bEnc());
+        return cutoffs;
+    }
+
+    @Override
+    float[] floorBias() { return w.bEnc(); }
+
+    @Override
+    void onWeightsChanged() { cutoffs = null; }
+
     @Override
     float activate(int j, float dot) {
         float pre = dot + w.bEnc()[j];

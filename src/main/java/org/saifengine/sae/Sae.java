@@ -50,6 +50,24 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
     /** Most latents a token may keep by construction (k for TopK, unbounded otherwise). */
     int naturalCapacity() { return Integer.MAX_VALUE; }
 
+    /**
+     * Skip bounds for the fused encoder: latent j can only be active when dot > cutoffs()[j] (null: never skip).
+     * Bounds carry a margin of 1e-5 of the operands' size, so float rounding can never skip an active latent.
+     */
+    float[] cutoffs() { return null; }
+
+    /** When the value is dot + floorBias()[j] wherever it is active (so a heap floor bounds dot too), else null. */
+    float[] floorBias() { return null; }
+
+    static float[] cutoffsFrom(float[] lower, float[] bias) {
+        float[] c = new float[bias.length];
+        for (int j = 0; j < c.length; j++) {
+            float lo = lower == null ? 0f : Math.max(lower[j], 0f);
+            c[j] = (lo - bias[j]) - 1e-5f * (Math.abs(lo) + Math.abs(bias[j])) - Float.MIN_NORMAL;
+        }
+        return c;
+    }
+
     /** Factor applied to latent j's value when decoding (TopK with rescaling divides the decoder norm back out). */
     float decodeScale(int j) { return 1f; }
 
@@ -256,8 +274,41 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
         weightsChanged();
     }
 
-    /** Recomputes anything cached from the weights. */
-    void weightsChanged() {}
+    /** Drops everything cached from the weights (after a fold). */
+    final void weightsChanged() {
+        encoderT = null;
+        onWeightsChanged();
+    }
+
+    /** Architecture-specific caches to drop or recompute when the weights change. */
+    void onWeightsChanged() {}
+
+    private volatile float[] encoderT;
+
+    /**
+     * W_enc transposed to [d_sae, d_in] (each latent's weights contiguous), built on first use: the fused encoder
+     * streams it row by row, which memory prefetchers and TLBs handle far better than column blocks of W_enc.
+     * Costs a second copy of the encoder.
+     */
+    float[] encoderT() {
+        float[] t = encoderT;
+        if (t == null) {
+            synchronized (this) {
+                t = encoderT;
+                if (t == null) {
+                    int dIn = cfg.dIn(), dSae = cfg.dSae();
+                    float[] wEnc = w.wEnc();
+                    t = new float[wEnc.length];
+                    for (int i = 0; i < dIn; i++) {
+                        int row = i * dSae;
+                        for (int j = 0; j < dSae; j++) t[j * dIn + i] = wEnc[row + j];
+                    }
+                    encoderT = t;
+                }
+            }
+        }
+        return t;
+    }
 
     /** Sets the hook name (e.g. when a format does not record it). */
     public void setHookName(String hook) {

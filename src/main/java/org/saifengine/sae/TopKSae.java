@@ -12,7 +12,7 @@ public final class TopKSae extends Sae {
 
     TopKSae(SaeConfig cfg, SaeWeights w) {
         super(cfg, w);
-        weightsChanged();
+        onWeightsChanged();
     }
 
     public int k() { return cfg.k(); }
@@ -23,8 +23,20 @@ public final class TopKSae extends Sae {
         return decNorm == null ? pre : pre * decNorm[j];
     }
 
+    private float[] cutoffs;
+
     @Override
     int naturalCapacity() { return cfg.k(); }
+
+    @Override
+    float[] cutoffs() {
+        if (decNorm != null) return null;
+        if (cutoffs == null) cutoffs = cutoffsFrom(null, w.bEnc());
+        return cutoffs;
+    }
+
+    @Override
+    float[] floorBias() { return decNorm == null ? w.bEnc() : null; }
 
     @Override
     float decodeScale(int j) {
@@ -56,7 +68,8 @@ public final class TopKSae extends Sae {
     }
 
     @Override
-    void weightsChanged() {
+    void onWeightsChanged() {
+        cutoffs = null;
         if (!cfg.rescaleActsByDecoderNorm()) {
             decNorm = invDecNorm = null;
             return;

@@ -85,11 +85,20 @@ public final class Explain {
         return w;
     }
 
-    /** A token matches when its letters (at least 3) start an instruction word or an instruction word starts it. */
+    /**
+     * A token matches an instruction word when its letters (at least 3) start the word or the word starts it, or
+     * when both share a prefix of at least 5 letters ("translation" ~ "translate", "traduce" ~ "traduire").
+     */
     static boolean isInstructionWord(String token, Set<String> words) {
-        String t = token.replaceAll("[^\\p{L}]", "").toLowerCase(Locale.ROOT);
+        // byte-level BPE writes a leading space as 'Ġ' and a newline as 'Ċ' (both letters to Unicode): drop them first
+        String t = token.replace('Ġ', ' ').replace('Ċ', ' ').replaceAll("[^\\p{L}]", "").toLowerCase(Locale.ROOT);
         if (t.length() < 3) return false;
-        for (String w : words) if (w.startsWith(t) || t.startsWith(w)) return true;
+        for (String w : words) {
+            if (w.startsWith(t) || t.startsWith(w)) return true;
+            int common = 0;
+            while (common < Math.min(t.length(), w.length()) && t.charAt(common) == w.charAt(common)) common++;
+            if (common >= 5) return true;
+        }
         return false;
     }
 

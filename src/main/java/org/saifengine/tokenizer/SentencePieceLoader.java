@@ -53,7 +53,7 @@ final class SentencePieceLoader {
     private static Normalizer spNormalizer(boolean removeExtra, boolean dummyPrefix, boolean escape) {
         return text -> {
             String t = text;
-            if (removeExtra) t = t.replaceAll("^ +| +$", "").replaceAll(" {2,}", " ");
+            if (removeExtra) t = t.replaceAll("\\A +| +\\z", "").replaceAll(" {2,}", " ");
             if (dummyPrefix && !t.isEmpty()) t = " " + t;
             return escape ? t.replace(' ', '▁') : t;
         };

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Batching, chunked prefill and sampling on stories260K. */
 class GenerationTest {
@@ -112,6 +113,23 @@ class GenerationTest {
         for (int i = 0; i < 20000; i++) pc[p.sample(logits, 0, 3)]++;
         assertEquals(0, pc[2]);
         assertEquals(0.625, pc[0] / 20000.0, 0.02);
+        // top-k 2 then top-p 0.7 over the renormalised pair {0.625, 0.375}: keeps both; top-p 0.6 keeps only the first.
+        float[] five = {(float) Math.log(0.4), (float) Math.log(0.3), (float) Math.log(0.15), (float) Math.log(0.1), (float) Math.log(0.05)};
+        int[] kc = new int[5];
+        Sampler kp = new Sampler(new SamplingParams(1f, 2, 0.7f, 3));
+        for (int i = 0; i < 20000; i++) kc[kp.sample(five, 0, 5)]++;
+        assertEquals(0, kc[2] + kc[3] + kc[4]);
+        assertEquals(0.4 / 0.7, kc[0] / 20000.0, 0.02);
+        Sampler k1 = new Sampler(new SamplingParams(1f, 2, 0.55f, 3));
+        for (int i = 0; i < 100; i++) assertEquals(0, k1.sample(five, 0, 5));
+        // A long tail of tiny probabilities: top-p must still find its set (threshold lowered until the mass is in).
+        float[] flat = new float[50000];
+        java.util.Arrays.fill(flat, 0f);
+        flat[7] = 12f;
+        Sampler tail = new Sampler(new SamplingParams(1f, 0, 0.999f, 9));
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 300; i++) seen.add(tail.sample(flat, 0, flat.length));
+        assertTrue(seen.size() > 30, "the tail (about 23% of the mass) must be reachable, saw " + seen.size());
     }
 
     @Test
