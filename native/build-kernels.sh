@@ -8,8 +8,8 @@
 #   (default)        require an nvcc of the 13.0 line; fail if none is found or any kernel fails to compile
 #   --if-available   print one notice and exit 0 when no nvcc 13.0 is found (what `mvn package` runs)
 #   --install        when no nvcc 13.0 is found, install the Python registry's CUDA 13.0 compiler wheels into
-#                    native/.cuda-venv (pinned below) and use that (what CI runs)
-# nvcc is looked up in: $NVCC, $CUDA_HOME/bin, PATH, /usr/local/cuda/bin, /usr/local/cuda-13.0/bin, native/.cuda-venv.
+#                    ~/.cache/saif-engine/cuda-venv (or $SAIF_CUDA_VENV; pinned below) and use that (what CI runs)
+# nvcc is looked up in: $NVCC, $CUDA_HOME/bin, PATH, /usr/local/cuda/bin, /usr/local/cuda-13.0/bin, the venv above.
 # Unchanged kernels are not recompiled (the fatbin is newer than its .cu, common.cuh and this script).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +30,8 @@ done
 # pinned too: nvidia-cuda-nvcc 13.0.88 otherwise pulls the newest nvvm, whose PTX (9.5) its own ptxas rejects.
 WHEELS=(nvidia-cuda-nvcc==13.0.88 nvidia-nvvm==13.0.88 nvidia-cuda-crt==13.0.88 nvidia-cuda-runtime==13.0.88
         nvidia-cuda-cccl==13.0.85)
-venv="$root/native/.cuda-venv"
+# Outside the clone (like the Python test environment), so that fresh CI clones reuse it instead of reinstalling.
+venv="${SAIF_CUDA_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/saif-engine/cuda-venv}"
 venv_nvcc() { ls "$venv"/lib/python3*/site-packages/nvidia/cu13/bin/nvcc 2>/dev/null | head -n1; }
 
 is_13_0() { "$1" --version 2>/dev/null | grep -q 'release 13\.0,'; }

@@ -44,3 +44,65 @@ for name, cfg in configs.items():
     d = cfg.to_dict()
     d["architectures"] = [type(cfg).__name__.replace("Config", "ForCausalLM")]
     (c / f"{name}.json").write_text(json.dumps(d, indent=1, sort_keys=True))
+
+# GGUF seeds for GgufFuzzTest, written by gguf-py's GGUFWriter: every metadata value type, several tensor types.
+import gguf  # noqa: E402
+
+g = pathlib.Path(__file__).resolve().parent.parent / "src/test/resources/org/saifengine/io/gguf/GgufFileFuzzTestInputs/file"
+g.mkdir(parents=True, exist_ok=True)
+
+
+def write_gguf(name, tensors, kv=True):
+    path = g / name
+    w = gguf.GGUFWriter(str(path), "llama")
+    if kv:
+        w.add_uint32("llama.block_count", 1)
+        w.add_float32("llama.rope.freq_base", 10000.0)
+        w.add_bool("tokenizer.ggml.add_bos_token", True)
+        w.add_string("general.name", "fuzz seed ✓")
+        w.add_array("tokenizer.ggml.tokens", ["<s>", "</s>", "▁a", "b"])
+        w.add_array("tokenizer.ggml.scores", [0.0, 0.0, -1.5, -2.0])
+        w.add_int64("fuzz.i64", -5)
+        w.add_uint8("fuzz.u8", 7)
+        w.add_float64("fuzz.f64", 0.25)
+    for tname, arr, qtype in tensors:
+        if qtype is None:
+            w.add_tensor(tname, arr)
+        else:
+            w.add_tensor(tname, gguf.quantize(arr, qtype), raw_dtype=qtype)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+x = r.standard_normal((2, 32)).astype(np.float32)
+write_gguf("f32_f16", [("token_embd.weight", x, None), ("output_norm.weight", x[0].astype(np.float16), None)])
+write_gguf("q8_0_q4_0", [("blk.0.attn_q.weight", x, gguf.GGMLQuantizationType.Q8_0),
+                         ("blk.0.attn_k.weight", x, gguf.GGMLQuantizationType.Q4_0)])
+write_gguf("q4_1_no_kv", [("w", x, gguf.GGMLQuantizationType.Q4_1)], kv=False)
+write_gguf("metadata_only", [])
+
+# .npy seeds for NpyFuzzTest, written by numpy itself.
+import io  # noqa: E402
+
+npy = pathlib.Path(__file__).resolve().parent.parent / "src/test/resources/org/saifengine/io/npy/NpyFuzzTestInputs/npy"
+npy.mkdir(parents=True, exist_ok=True)
+arrays = {
+    "f32_2x3": r.standard_normal((2, 3)).astype(np.float32),
+    "f16": r.standard_normal((5,)).astype(np.float16),
+    "f64_be": r.standard_normal((2, 2)).astype(">f8"),
+    "i64": np.arange(-3, 3, dtype=np.int64),
+    "u8": np.arange(4, dtype=np.uint8),
+    "bool": np.array([True, False, True]),
+    "scalar": np.array(3.0, dtype=np.float32),
+    "empty": np.zeros((0, 7), dtype=np.float32),
+    "fortran": np.asfortranarray(r.standard_normal((2, 3)).astype(np.float32)),
+}
+for name, a in arrays.items():
+    b = io.BytesIO()
+    np.save(b, a)
+    (npy / name).write_bytes(b.getvalue())
+b = io.BytesIO()
+np.lib.format.write_array(b, np.arange(3, dtype=np.int32), version=(2, 0))
+(npy / "v2_i32").write_bytes(b.getvalue())

@@ -31,12 +31,21 @@ public final class NpyReader {
 
     public static NpyArray read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), Files.size(file));
         }
     }
 
     /** Reads one array from the stream; {@code what} names the source in error messages. */
     public static NpyArray read(InputStream in, String what) throws IOException {
+        return read(in, what, -1);
+    }
+
+    /**
+     * Reads one array from a stream of {@code sizeBytes} bytes in all (-1: unknown). With the size known, a header
+     * that claims more data than there is fails before anything is allocated; without it, memory grows with the data
+     * actually read, so a lying header cannot make us allocate gigabytes either.
+     */
+    public static NpyArray read(InputStream in, String what, long sizeBytes) throws IOException {
         byte[] magic = readN(in, 8, what);
         for (int i = 0; i < MAGIC.length; i++) {
             if (magic[i] != MAGIC[i]) throw bad(what, "not a .npy file (bad magic)");
@@ -69,8 +78,14 @@ public final class NpyReader {
         }
         if (n > Integer.MAX_VALUE - 8) throw bad(what, "array of " + n + " elements is too large (limit 2^31)");
         Kind kind = Kind.of(descr, what);
-        float[] out = new float[(int) n];
-        readData(in, kind, out, what);
+        if (sizeBytes >= 0) {
+            long have = sizeBytes - (major == 1 ? 10 : 12) - headerLen;
+            if (have < n * kind.bytes) {
+                throw bad(what, "data truncated: shape " + java.util.Arrays.toString(shape) + " needs " + n * kind.bytes
+                        + " bytes of data but the file has " + Math.max(0, have));
+            }
+        }
+        float[] out = readData(in, kind, (int) n, sizeBytes >= 0, what);
         return new NpyArray(descr, shape, out);
     }
 
@@ -146,29 +161,26 @@ public final class NpyReader {
         }
     }
 
-    private static void readData(InputStream in, Kind kind, float[] out, String what) throws IOException {
+    /** Reads {@code total} elements; {@code sizeChecked}: the caller knows they are there, so allocate all at once. */
+    private static float[] readData(InputStream in, Kind kind, int total, boolean sizeChecked, String what) throws IOException {
         int perChunk = Math.max(1, (1 << 20) / kind.bytes);
         byte[] chunk = new byte[perChunk * kind.bytes];
         ByteBuffer buf = ByteBuffer.wrap(chunk).order(kind.order);
+        float[] out = new float[sizeChecked ? total : Math.min(total, 1 << 20)];
         int done = 0;
-        if (kind.type == 'f' && kind.bytes == 4) {
-            var fb = buf.asFloatBuffer();
-            while (done < out.length) {
-                int n = Math.min(perChunk, out.length - done);
-                readFully(in, chunk, n * 4, what, done, out.length);
-                fb.position(0);
-                fb.get(out, done, n);
-                done += n;
-            }
-            return;
-        }
-        while (done < out.length) {
+        while (done < total) {
+            if (done == out.length) out = java.util.Arrays.copyOf(out, (int) Math.min(total, 2L * out.length));
             int n = Math.min(perChunk, out.length - done);
-            readFully(in, chunk, n * kind.bytes, what, done, out.length);
+            readFully(in, chunk, n * kind.bytes, what, done, total);
             buf.position(0);
-            for (int i = 0; i < n; i++) out[done + i] = kind.get(buf);
+            if (kind.type == 'f' && kind.bytes == 4) {
+                buf.asFloatBuffer().get(out, done, n);
+            } else {
+                for (int i = 0; i < n; i++) out[done + i] = kind.get(buf);
+            }
             done += n;
         }
+        return out;
     }
 
     private static void readFully(InputStream in, byte[] b, int len, String what, int done, int total) throws IOException {

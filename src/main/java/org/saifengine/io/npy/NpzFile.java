@@ -32,7 +32,7 @@ public final class NpzFile {
                 String name = e.getName();
                 String key = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
                 try (InputStream in = zip.getInputStream(e)) {
-                    out.put(key, NpyReader.read(in, file + "!" + name));
+                    out.put(key, NpyReader.read(in, file + "!" + name, e.getSize()));
                 } catch (ZipException ze) {
                     throw new InvalidFileException("invalid .npz file " + file + ": entry " + name + ": " + ze.getMessage());
                 }
