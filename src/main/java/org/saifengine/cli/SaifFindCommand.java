@@ -75,6 +75,7 @@ public final class SaifFindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DistributedFind distributed = spark != null ? DistributedFind.load() : null;  // fails first, and clearly, without the module
         SaifParams p = new SaifParams(k, tau, rho, activeThreshold,
                 SaifParams.RankBy.valueOf(rankBy.toUpperCase(Locale.ROOT)), Placement.parse(placement),
                 ReadPosition.parse(readPosition), discovery, alpha, layer, Positions.parse(positions), fromStep, renormalize,
@@ -86,7 +87,7 @@ public final class SaifFindCommand implements Callable<Integer> {
             if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
             var job = new DistributedFind.Job(SaifSources.absolute(model), SaifSources.absolute(sae), saeLayer,
                     SaifSources.absolute(task), p, sparkPartitions);
-            FindPartial acc = DistributedFind.load().collect(spark, job);
+            FindPartial acc = distributed.collect(spark, job);
             report(FindRun.write(acc, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
             return 0;
         }

@@ -31,6 +31,9 @@ public final class SparkFind implements DistributedFind {
      * Retries need a master that allows them: local[n,maxFailures], or spark.task.maxFailures on a cluster.
      */
     public static final String FAIL_FIRST_ATTEMPT_OF_PARTITION = "spark.saif.failFirstAttemptOfPartition";
+    /** The engine's JVM flags, given to executor JVMs unless spark.executor.extraJavaOptions is set. */
+    static final String EXECUTOR_FLAGS = "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "
+            + "--sun-misc-unsafe-memory-access=allow";
     /** Failures injected in this JVM (local mode: the test's JVM). */
     public static final AtomicInteger INJECTED_FAILURES = new AtomicInteger();
 
@@ -39,7 +42,8 @@ public final class SparkFind implements DistributedFind {
         Task task = TaskSuite.load(job.task());
         int n = FindRun.discovery(TaskContents.load(task), job.params()).size();
         if (n == 0) throw new IllegalArgumentException("task " + task.name() + " has no discovery contents");
-        SparkConf conf = new SparkConf().setAppName("saif find " + task.name()).setIfMissing("spark.ui.enabled", "false");
+        SparkConf conf = new SparkConf().setAppName("saif find " + task.name()).setIfMissing("spark.ui.enabled", "false")
+                .setIfMissing("spark.executor.extraJavaOptions", EXECUTOR_FLAGS);
         if (master != null && !master.isBlank()) conf.setMaster(master);
         int failPartition = conf.getInt(FAIL_FIRST_ATTEMPT_OF_PARTITION, -1);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
