@@ -26,12 +26,12 @@ import java.util.concurrent.TimeUnit;
  * The CPU backend's matmul ({@code out = x W^T}) as the model calls it: GEMV (rows = 1, decode) and GEMM
  * (rows = 64, prefill) with f32 and bf16 weights, on all cores. Shapes: SmolLM2-135M's FFN up/gate (1536 x 576),
  * its tied unembedding (49152 x 576, the largest matrix of a decode step) and a Gemma-2-2B square (2304 x 2304).
- * Score: ms per call; weight bytes / time gives the effective bandwidth of the GEMV.
+ * The bf16 path needs a few seconds of warm-up before C2 compiles its Vector API loop. Score: µs per call; weight bytes / time gives the effective bandwidth of the GEMV.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatmulBenchmark {
