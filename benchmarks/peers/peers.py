@@ -144,8 +144,8 @@ def bandwidth(a):
 
 # ---------------------------------------------------------------- the orchestrating run
 
-def sub(*args, timeout=1800):
-    p = subprocess.run([sys.executable, __file__, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+def sub(*args, timeout=1800, python=None):
+    p = subprocess.run([python or sys.executable, __file__, *map(str, args)], capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"peers.py {' '.join(map(str, args))} failed:\n{p.stderr[-3000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -223,15 +223,15 @@ def run(a):
         ours[label] = engine(a, "bench", "--model", model, "--dtype", dtype, "--json", "--only", "single,bandwidth", "--warmup", 1,
                              "--bandwidth-mib", 512, *common)
     peers = {}
-    for kind in ("Q4_1", "f32", "bf16"):
+    for kind in ("Q4_1", "f32", "bf16") if "llama" in a.peers else ():
         print(f"llama.cpp {kind}", file=sys.stderr)
-        peers[f"llama.cpp {kind}"] = sub("llama", "--model", ggufs[kind], *lm)
-    for dtype in ("f32", "bf16"):
+        peers[f"llama.cpp {kind}"] = sub("llama", "--model", ggufs[kind], *lm, python=a.llama_python)
+    for dtype in ("f32", "bf16") if "hf" in a.peers else ():
         print(f"transformers {dtype}", file=sys.stderr)
         peers[f"transformers {dtype}"] = sub("hf", "--model", hf_dir, "--dtype", dtype, *lm)
     print("SAE encode", file=sys.stderr)
     our_sae = engine(a, "sae", "bench", "--sae", sae_dir, "--activations", acts, "--batch", "1,256", "--seconds", a.sae_seconds, "--json")
-    peer_sae = sub("saelens", "--sae", sae_dir, "--activations", acts, "--threads", a.threads, "--runs", a.runs)
+    peer_sae = None if "saelens" not in a.peers else sub("saelens", "--sae", sae_dir, "--activations", acts, "--threads", a.threads, "--runs", a.runs)
 
     pairs = [("F32 GGUF", "llama.cpp f32", "f32 weights, same F32 GGUF"),
              ("BF16 GGUF", "llama.cpp bf16", "bf16 weights, same BF16 GGUF"),
@@ -251,13 +251,17 @@ def run(a):
         return f"{s['median']:.1f} ({s['min']:.1f}–{s['max']:.1f})"
 
     for o, p, what in pairs:
+        if p not in peers:
+            continue
         for metric, key in (("prefill tok/s", "prefill_tokens_per_s"), ("decode tok/s", "decode_tokens_per_s")):
             so, sp = ours[o][key], peers[p][key]
             lines.append(f"| engine {o} vs {p}: {what} | {metric} | {cell(so)} | {cell(sp)} | **{so['median'] / sp['median']:.2f}** |")
     for o, p, what in pairs[:3]:
+        if p not in peers:
+            continue
         lines.append(f"| engine {o} vs {p} | peak RSS | {ours[o]['peak_rss_bytes_batch_1'] / 2**20:.0f} MiB |"
                      f" {peers[p]['peak_rss_bytes'] / 2**20:.0f} MiB | {ours[o]['peak_rss_bytes_batch_1'] / peers[p]['peak_rss_bytes']:.2f} |")
-    for b in (1, 256):
+    for b in (1, 256) if peer_sae else ():
         so = next(r for r in our_sae["results"] if r["batch"] == b)["fused_tokens_per_s"]
         sp = peer_sae[f"encode_tokens_per_s_batch_{b}"]
         lines.append(f"| engine `sae bench` vs SAELens `SAE.encode` (JumpReLU 2304 x 16384, random, f32) | encode tok/s, batch {b} |"
@@ -292,6 +296,8 @@ def main():
     r.add_argument("--engine", default=str(ROOT / "engine"))
     r.add_argument("--out", default=str(ROOT / "docs" / "perf" / "cpu.md"))
     r.add_argument("--sae-seconds", type=float, default=3)
+    r.add_argument("--llama-python", help="python of the venv that has llama_cpp (default: this one)")
+    r.add_argument("--peers", default="llama,hf,saelens", help="which peers to run (comma-separated)")
     for name in ("run", "llama", "hf", "saelens"):
         p = r if name == "run" else sp.add_parser(name)
         p.add_argument("--threads", type=int, default=2)
