@@ -142,6 +142,13 @@ public final class CpuBackend implements Backend {
                     }
                 }
             }
+            if (vector && rows == 1) {
+                // GEMV (decode): four output rows at a time, four independent accumulator chains.
+                for (; o + 4 <= hi; o += 4) {
+                    Dot.dot1x4(xa, 0, wt.data, o * rowBytes, rowBytes, in, bf16, acc);
+                    for (int j = 0; j < 4; j++) oa[o + j] = acc[j] + (b == null ? 0f : b[o + j]);
+                }
+            }
             for (; o < hi; o++) {
                 long base = o * rowBytes;
                 float bo = b == null ? 0f : b[o];

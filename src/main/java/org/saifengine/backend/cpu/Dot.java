@@ -54,6 +54,42 @@ final class Dot {
     }
 
     /**
+     * One activation row against four weight rows (byte offsets base + r * rowBytes): four independent FMA chains,
+     * so a GEMV over short rows (d_model 576) is not bound by one chain's FMA latency. Each row sees exactly the
+     * operations {@link #dot(float[], int, MemorySegment, long, int, boolean)} does, so results are identical.
+     */
+    static void dot1x4(float[] x, int xo, MemorySegment w, long base, long rowBytes, int n, boolean bf16, float[] out4) {
+        int i = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (n >= F.length()) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int upper = F.loopBound(n);
+            for (; i < upper; i += F.length()) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                a0 = xv.fma(load(w, base, i, bf16), a0);
+                a1 = xv.fma(load(w, base + rowBytes, i, bf16), a1);
+                a2 = xv.fma(load(w, base + 2 * rowBytes, i, bf16), a2);
+                a3 = xv.fma(load(w, base + 3 * rowBytes, i, bf16), a3);
+            }
+            s0 = a0.reduceLanes(VectorOperators.ADD);
+            s1 = a1.reduceLanes(VectorOperators.ADD);
+            s2 = a2.reduceLanes(VectorOperators.ADD);
+            s3 = a3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float xi = x[xo + i];
+            s0 += xi * scalarWeight(w, base, i, bf16);
+            s1 += xi * scalarWeight(w, base + rowBytes, i, bf16);
+            s2 += xi * scalarWeight(w, base + 2 * rowBytes, i, bf16);
+            s3 += xi * scalarWeight(w, base + 3 * rowBytes, i, bf16);
+        }
+        out4[0] = s0;
+        out4[1] = s1;
+        out4[2] = s2;
+        out4[3] = s3;
+    }
+
+    /**
      * Four activation rows (at xo, xo + stride, ...) against one weight row, loading each weight vector once:
      * prefill reads the weights a quarter as often as four separate dots would.
      */
