@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ForwardCommand.class,
                 InspectCommand.class,
-                BenchCpuCommand.class,
+                BenchCommand.class,
                 TokenizeCommand.class,
                 ServeCommand.class,
                 ChatTemplateCommand.class,

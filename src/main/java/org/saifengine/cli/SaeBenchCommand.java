@@ -1,6 +1,9 @@
 package org.saifengine.cli;
 
 import org.saifengine.io.Json;
+import org.saifengine.io.npy.NpyArray;
+import org.saifengine.io.npy.NpyReader;
+import org.saifengine.sae.format.SaeFormats;
 import org.saifengine.sae.Architecture;
 import org.saifengine.sae.FusedEncoder;
 import org.saifengine.sae.LatentHeap;
@@ -12,6 +15,8 @@ import org.saifengine.sae.SaeWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,24 +48,57 @@ public final class SaeBenchCommand implements Callable<Integer> {
     @Option(names = "--json")
     boolean json;
 
+    @Option(names = "--sae", description = "benchmark this SAE (any format `sae encode` reads) instead of a random TopK one")
+    Path saePath;
+
+    @Option(names = "--activations", description = ".npy of [tokens, d_in] f32 activations to encode (batches take its first rows,"
+            + " repeated if short); default: random normal")
+    Path activations;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         SplittableRandom r = new SplittableRandom(1);
-        float s = (float) (1 / Math.sqrt(dIn));
-        float[] wEnc = gauss(r, dIn * dSae, s), wDec = gauss(r, dSae * dIn, s);
-        Sae sae = Sae.create(new SaeConfig(Architecture.TOPK, dIn, dSae, k, true, Normalization.NONE, false, null, null, "bench"),
-                SaeWeights.of(wEnc, gauss(r, dSae, 0.1f), wDec, gauss(r, dIn, 0.1f)));
+        Sae sae;
+        if (saePath != null) {
+            sae = SaeFormats.load(saePath);
+            dIn = sae.dIn();
+            dSae = sae.dSae();
+            k = sae.config().k();
+        } else {
+            float s = (float) (1 / Math.sqrt(dIn));
+            float[] wEnc = gauss(r, dIn * dSae, s), wDec = gauss(r, dSae * dIn, s);
+            sae = Sae.create(new SaeConfig(Architecture.TOPK, dIn, dSae, k, true, Normalization.NONE, false, null, null, "bench"),
+                    SaeWeights.of(wEnc, gauss(r, dSae, 0.1f), wDec, gauss(r, dIn, 0.1f)));
+        }
+        float[] acts = null;
+        if (activations != null) {
+            NpyArray a = NpyReader.read(activations);
+            if (a.rank() != 2 || a.shape()[1] != dIn) {
+                throw new IllegalArgumentException("--activations " + activations + " has shape " + java.util.Arrays.toString(a.shape())
+                        + " but [tokens, " + dIn + "] is needed");
+            }
+            acts = a.data();
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int b : batches) {
             float[][] xs = new float[b][];
-            for (int t = 0; t < b; t++) xs[t] = gauss(r, dIn, 1f);
+            for (int t = 0; t < b; t++) {
+                if (acts == null) {
+                    xs[t] = gauss(r, dIn, 1f);
+                } else {
+                    int row = t % (acts.length / dIn);
+                    xs[t] = java.util.Arrays.copyOfRange(acts, row * dIn, (row + 1) * dIn);
+                }
+            }
             double fused = rate(b, () -> sae.encode(xs));
             float[][] pre = new float[b][dSae];
-            double dense = rate(b, () -> denseThenSelect(sae, xs, pre));
+            // The dense-then-select baseline is a top-k select, so it exists for TopK SAEs only.
+            boolean topk = sae.config().architecture() == Architecture.TOPK;
+            double dense = topk ? rate(b, () -> denseThenSelect(sae, xs, pre)) : Double.NaN;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("batch", b);
             row.put("fused_tokens_per_s", fused);
-            row.put("dense_then_select_tokens_per_s", dense);
+            if (topk) row.put("dense_then_select_tokens_per_s", dense);
             rows.add(row);
             if (!json) System.out.printf("batch %4d: fused %10.1f tok/s   dense+select %10.1f tok/s   (x%.2f)%n", b, fused, dense, fused / dense);
         }
@@ -69,6 +107,7 @@ public final class SaeBenchCommand implements Callable<Integer> {
             out.put("d_in", dIn);
             out.put("d_sae", dSae);
             out.put("k", k);
+            out.put("architecture", sae.config().architecture().toString());
             out.put("threads", Runtime.getRuntime().availableProcessors());
             out.put("results", rows);
             System.out.println(Json.write(out));

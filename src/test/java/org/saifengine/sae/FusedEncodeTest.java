@@ -49,6 +49,19 @@ class FusedEncodeTest {
         }
     }
 
+    /** d_in not a multiple of the vector width exercises the scalar tails of every kernel. */
+    @Test
+    void oddInputWidth() {
+        for (Architecture arch : Architecture.values()) {
+            for (int tokens : new int[]{1, 6}) {
+                Sae sae = RandomSaes.make(arch, 37, 203, 7, Normalization.NONE, false, 13 + tokens);
+                float[][] x = RandomSaes.inputs(tokens, 37, 21);
+                SparseCode[] codes = sae.encode(x);
+                for (int t = 0; t < tokens; t++) assertCodeMatchesDense(codes[t], sae.encodeDense(x[t]), arch + " token " + t);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "top {0}")
     @MethodSource("topCases")
     void topNKeepsTheStrongest(int top) {

@@ -41,6 +41,28 @@ class TokenizerBehaviourTest {
     }
 
     @Test
+    void concurrentEncodingGivesTheSameIds() throws Exception {
+        Tokenizer tok = Tokenizers.fromVocabAndMerges(SharedData.path("tokenizers/gpt2/gpt2_vocab.json"),
+                SharedData.path("tokenizers/gpt2/gpt2_merges.txt"));
+        String text = Files.readString(SharedData.path("data/text/tinystories_sample.txt"));
+        List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+        List<int[]> expected = lines.stream().map(l -> tok.encode(l, false)).toList();
+        Tokenizer fresh = Tokenizers.fromVocabAndMerges(SharedData.path("tokenizers/gpt2/gpt2_vocab.json"),
+                SharedData.path("tokenizers/gpt2/gpt2_merges.txt")); // empty cache, filled concurrently
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < lines.size(); i++)
+                        if (!Arrays.equals(expected.get(i), fresh.encode(lines.get(i), false))) return false;
+                    return true;
+                }));
+            }
+            for (var r : results) assertTrue(r.get());
+        }
+    }
+
+    @Test
     void specialTokensSkippedOrRendered() throws Exception {
         Tokenizer tok = Tokenizers.loadPath(SharedData.stories260K());
         int[] ids = tok.encode("Hello</s> world");

@@ -1,0 +1,56 @@
+"""Smoke test of `engine bench --json` on stories260K with tiny sizes: every field is there and every rate,
+time and byte count is a positive finite number. Speed itself is never asserted (benchmarks measure it)."""
+import math
+
+from conftest import run_engine_json
+
+RATES = ["prefill_tokens_per_s", "decode_tokens_per_s", "time_to_first_token_ms",
+         "prefill_batch_tokens_per_s", "decode_batch_tokens_per_s"]
+
+
+def positive(x):
+    return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+
+
+def check_stats(s, name):
+    assert set(s) == {"median", "min", "max"}, name
+    assert all(positive(s[k]) for k in s), (name, s)
+    assert s["min"] <= s["median"] <= s["max"], (name, s)
+
+
+def test_bench_json_has_every_field_with_positive_numbers(shared):
+    d = run_engine_json("bench", "--model", shared / "models" / "stories260K", "--json",
+                        "--prompt-tokens", "8", "--decode-tokens", "4", "--batch", "2", "--warmup", "1", "--runs", "3",
+                        "--sae-width", "128", "--sae-k", "8", "--sae-batch", "4", "--bandwidth-mib", "16", timeout=300)
+    assert d["prompt_tokens"] == 8 and d["decode_tokens"] == 4 and d["batch"] == 2 and d["runs"] == 3
+    for k in RATES:
+        check_stats(d[k], k)
+    st = d["steering"]
+    check_stats(st["decode_step_ms"], "decode_step_ms")
+    check_stats(st["steered_decode_step_ms"], "steered_decode_step_ms")
+    assert math.isfinite(st["overhead_percent"])  # may be negative: noise on a tiny model
+    assert d["sae"]["d_in"] == 64 and d["sae"]["d_sae"] == 128
+    check_stats(d["sae"]["encode_tokens_per_s_batch_1"], "sae batch 1")
+    check_stats(d["sae"]["encode_tokens_per_s_batch_4"], "sae batch 4")
+    # stories260K: 5 layers x (q, k, v, o at 64x64, 64x32 ... ) - the sizes are checked against the config below.
+    assert d["weight_bytes"] >= d["weight_bytes_read_per_token"] > 0
+    assert d["kv_cache_bytes_batch_1"] == 2 * 5 * 13 * 32 * 4  # K and V, 5 layers, 8+4+1 positions, kv_dim 32, f32
+    assert positive(d["peak_rss_bytes"]) and d["peak_rss_bytes"] > d["weight_bytes"]
+    assert positive(d["peak_rss_bytes_batch_1"]) and d["peak_rss_bytes_batch_1"] <= d["peak_rss_bytes"]
+    assert positive(d["peak_rss_batch_1_over_weights_plus_kv"])
+    for k in ["memory_bandwidth_gb_per_s", "decode_floor_tokens_per_s", "decode_vs_floor"]:
+        assert positive(d[k]), k
+
+
+def test_bench_only_runs_the_named_parts(shared):
+    d = run_engine_json("bench", "--model", shared / "models" / "stories260K", "--json", "--only", "single",
+                        "--prompt-tokens", "4", "--decode-tokens", "2", "--runs", "1", timeout=300)
+    assert positive(d["decode_tokens_per_s"]["median"])
+    assert "decode_batch_tokens_per_s" not in d and "sae" not in d and "steering" not in d
+    assert "memory_bandwidth_gb_per_s" not in d
+
+
+def test_bench_rejects_bad_sizes(shared):
+    from conftest import run_engine
+    p = run_engine("bench", "--model", shared / "models" / "stories260K", "--runs", "0", check=False)
+    assert p.returncode != 0 and "error:" in p.stderr and "--runs" in p.stderr
