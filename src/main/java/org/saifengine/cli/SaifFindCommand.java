@@ -1,6 +1,8 @@
 package org.saifengine.cli;
 
+import org.saifengine.saif.DistributedFind;
 import org.saifengine.saif.EngineSession;
+import org.saifengine.saif.FindPartial;
 import org.saifengine.saif.FindRun;
 import org.saifengine.saif.Placement;
 import org.saifengine.saif.ReadPosition;
@@ -64,9 +66,16 @@ public final class SaifFindCommand implements Callable<Integer> {
     Double domStrength;
     @Option(names = "--seed", defaultValue = "0", description = "seed of the random control and sampling (default: ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run the forward passes as a Spark job on this master "
+            + "(local[2], spark://host:7077, k8s://...); needs the saif-engine-spark module (scripts/spark-saif)")
+    String spark;
+    @Option(names = "--spark-partitions", defaultValue = "0", description = "partitions of the discovery contents for "
+            + "--spark, 0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
+    int sparkPartitions;
 
     @Override
     public Integer call() throws Exception {
+        DistributedFind distributed = spark != null ? DistributedFind.load() : null;  // fails first, and clearly, without the module
         SaifParams p = new SaifParams(k, tau, rho, activeThreshold,
                 SaifParams.RankBy.valueOf(rankBy.toUpperCase(Locale.ROOT)), Placement.parse(placement),
                 ReadPosition.parse(readPosition), discovery, alpha, layer, Positions.parse(positions), fromStep, renormalize,
@@ -74,12 +83,23 @@ public final class SaifFindCommand implements Callable<Integer> {
         Task t = TaskSuite.load(task);
         TaskContents contents = TaskContents.load(t);
         SaeDictionary dict = SaeDictionary.load(Path.of(sae), saeLayer);
+        if (spark != null) {
+            if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
+            var job = new DistributedFind.Job(SaifSources.absolute(model), SaifSources.absolute(sae), saeLayer,
+                    SaifSources.absolute(task), p, sparkPartitions);
+            FindPartial acc = distributed.collect(spark, job);
+            report(FindRun.write(acc, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
+            return 0;
+        }
         try (EngineSession lm = SaifSources.openModel(model)) {
-            FindRun.Result r = FindRun.run(lm, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out);
-            System.out.printf(Locale.ROOT, "%d positives, %d negatives; selected %d latents: %s%n", r.scores().nPositives(),
-                    r.scores().nNegatives(), r.selected().size(), r.selected());
-            System.out.println("run: " + out.toAbsolutePath() + " (latents.json, find-report.html)");
+            report(FindRun.run(lm, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
         }
         return 0;
+    }
+
+    private void report(FindRun.Result r) {
+        System.out.printf(Locale.ROOT, "%d positives, %d negatives; selected %d latents: %s%n", r.scores().nPositives(),
+                r.scores().nNegatives(), r.selected().size(), r.selected());
+        System.out.println("run: " + out.toAbsolutePath() + " (latents.json, find-report.html)");
     }
 }

@@ -35,53 +35,46 @@ public final class FindRun {
 
     public static Result run(LmSession lm, LatentDictionary sae, Task task, TaskContents contents, SaifParams p,
                              ObjectNode sources, Path out) throws IOException {
-        if (sae.dIn() != lm.dModel())
-            throw new IllegalArgumentException("SAE " + sae.id() + " reads " + sae.dIn() + "-dim vectors but the model's d_model is " + lm.dModel());
-        if (sae.layer() < 0 || sae.layer() >= lm.layers())
-            throw new IllegalArgumentException("SAE layer " + sae.layer() + " is outside the model's layers 0.." + (lm.layers() - 1));
-        Files.createDirectories(out);
+        FindPartial acc = FindPartial.empty(lm, sae, task, p);
+        List<Content> disc = discovery(contents, p);
+        Progress bar = Progress.stderr("find " + task.name(), (long) disc.size() * (task.variants().size() + 1));
+        for (Content c : disc) {
+            acc.add(lm, sae, task, c, p);
+            for (int i = 0; i <= task.variants().size(); i++) bar.step();
+        }
+        return write(acc, sae, task, contents, p, sources, out);
+    }
+
+    /** The discovery contents a find run uses (the first maxDiscoveryContents, or all). */
+    public static List<Content> discovery(TaskContents contents, SaifParams p) {
         List<Content> disc = contents.discovery();
         if (p.maxDiscoveryContents() > 0 && disc.size() > p.maxDiscoveryContents()) disc = disc.subList(0, p.maxDiscoveryContents());
-        List<InstructionVariant> variants = task.variants();
-        int layers = lm.layers(), d = lm.dModel();
-        int[] allLayers = new int[layers];
-        for (int l = 0; l < layers; l++) allLayers[l] = l;
+        return disc;
+    }
 
-        LatentStats stats = new LatentStats(sae.dSae(), variants.stream().map(InstructionVariant::id).toList(), p.activeThreshold());
-        double[][] sumPos = new double[layers][d], sumNeg = new double[layers][d];
-        int nPos = 0, nNeg = 0;
-        Progress bar = Progress.stderr("find " + task.name(), (long) disc.size() * (variants.size() + 1));
-        for (Content c : disc) {
-            // One batch per content: the negative, then every variant's positive.
-            List<String> prompts = new ArrayList<>();
-            prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, null, p.placement())));
-            for (InstructionVariant v : variants) prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, v, p.placement())));
-            float[][][] h = lm.readResiduals(prompts, allLayers, p.readPosition());
-            stats.addNegative(sae.encode(h[0][sae.layer()]));
-            accumulate(sumNeg, h[0]);
-            nNeg++;
-            for (int v = 0; v < variants.size(); v++) {
-                stats.addPositive(v, sae.encode(h[v + 1][sae.layer()]));
-                accumulate(sumPos, h[v + 1]);
-                nPos++;
-            }
-            for (int i = 0; i < prompts.size(); i++) bar.step();
-        }
-        LatentScores scores = stats.scores();
+    /**
+     * Scores and selects latents from the accumulated statistics and writes the run directory (config.json,
+     * latents.json, directions.safetensors, find-report.html). Needs the SAE (for the decoder rows) but not the model.
+     */
+    public static Result write(FindPartial acc, LatentDictionary sae, Task task, TaskContents contents, SaifParams p,
+                               ObjectNode sources, Path out) throws IOException {
+        Files.createDirectories(out);
+        List<Content> disc = discovery(contents, p);
+        List<InstructionVariant> variants = task.variants();
+        int layers = acc.layers(), d = acc.dModel();
+        String modelId = acc.modelId();
+        LatentScores scores = acc.scores();
         List<Integer> ranking = scores.select(rankingSize(p), p.tau(), p.rho(), p.rankBy());
         List<Integer> selected = ranking.subList(0, Math.min(p.k(), ranking.size()));
         if (selected.isEmpty())
             System.err.println("warning: no latent passed consistency >= " + p.tau() + " and freq_N <= " + p.rho()
                     + "; loosen --tau/--rho or use more discovery contents");
-
-        float[][] dom = new float[layers][d];
-        for (int l = 0; l < layers; l++)
-            for (int i = 0; i < d; i++) dom[l][i] = (float) (sumPos[l][i] / nPos - sumNeg[l][i] / nNeg);
+        float[][] dom = acc.differenceOfMeans();
 
         ObjectNode config = Json.MAPPER.createObjectNode();
         config.put("command", "find").put("task", task.name()).put("task_description", task.description());
         config.set("sources", sources);
-        config.put("model_id", lm.modelId()).put("sae_id", sae.id()).put("layers", layers).put("d_model", d)
+        config.put("model_id", modelId).put("sae_id", sae.id()).put("layers", layers).put("d_model", d)
                 .put("sae_layer", sae.layer()).put("hook_point", "blocks." + sae.layer() + ".hook_resid_post")
                 .put("d_sae", sae.dSae());
         config.set("params", p.toJson());
@@ -91,7 +84,7 @@ public final class FindRun {
         AtomicFiles.writeString(out.resolve(RunFiles.CONFIG), Json.pretty(config) + "\n");
 
         ObjectNode lat = Json.MAPPER.createObjectNode();
-        lat.put("task", task.name()).put("model_id", lm.modelId()).put("sae_id", sae.id()).put("layer", sae.layer())
+        lat.put("task", task.name()).put("model_id", modelId).put("sae_id", sae.id()).put("layer", sae.layer())
                 .put("n_positives", scores.nPositives()).put("n_negatives", scores.nNegatives());
         lat.set("params", p.toJson());
         ArrayNode vs = lat.putArray("variants");
@@ -130,12 +123,8 @@ public final class FindRun {
             }
             SafetensorsWriter.write(out.resolve(RunFiles.DIRECTIONS), tensors, Map.of("format", "saif-directions", "task", task.name()));
         }
-        AtomicFiles.writeString(out.resolve(RunFiles.FIND_REPORT), findReport(task, lm, sae, scores, ranking, selected, p));
+        AtomicFiles.writeString(out.resolve(RunFiles.FIND_REPORT), findReport(task, modelId, sae, scores, ranking, selected, p));
         return new Result(scores, ranking, selected);
-    }
-
-    private static void accumulate(double[][] sum, float[][] h) {
-        for (int l = 0; l < sum.length; l++) for (int i = 0; i < sum[l].length; i++) sum[l][i] += h[l][i];
     }
 
     static ObjectNode latentJson(LatentScores s, int j, int rank) {
@@ -152,9 +141,9 @@ public final class FindRun {
         return o;
     }
 
-    static String findReport(Task task, LmSession lm, LatentDictionary sae, LatentScores s, List<Integer> ranking,
+    static String findReport(Task task, String modelId, LatentDictionary sae, LatentScores s, List<Integer> ranking,
                              List<Integer> selected, SaifParams p) throws IOException {
-        HtmlReport r = new HtmlReport("SAIF find: " + task.name() + " on " + lm.modelId());
+        HtmlReport r = new HtmlReport("SAIF find: " + task.name() + " on " + modelId);
         r.paragraph(String.format(Locale.ROOT, "SAE %s at layer %d (d_sae %d). %d positives, %d negatives, %d variants. "
                         + "Selection: top-%d by %s among latents with consistency >= %.2f and freq_N <= %.2f; %d selected.",
                 sae.id(), sae.layer(), sae.dSae(), s.nPositives(), s.nNegatives(), s.variantIds().size(), p.k(),

@@ -1,12 +1,15 @@
 package org.saifengine.saif;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
  * Streams SAE latent activations of positives (each tagged with its instruction variant) and negatives, and turns
  * them into per-latent scores. Memory: two counters per (variant, latent), so it holds whatever the SAE width.
+ * Serializable and {@link #merge mergeable}: a distributed job fills one per partition and adds them up.
  */
-public final class LatentStats {
+public final class LatentStats implements Serializable {
+    private static final long serialVersionUID = 1L;
     private final int dSae;
     private final List<String> variantIds;
     private final double activeThreshold;
@@ -58,6 +61,27 @@ public final class LatentStats {
             sumN[j] += a;
             sumSqN[j] += (double) a * a;
         }
+    }
+
+    /** Adds another accumulator's samples (same latents, variants and threshold) into this one. */
+    public void merge(LatentStats o) {
+        if (o.dSae != dSae || !o.variantIds.equals(variantIds) || o.activeThreshold != activeThreshold)
+            throw new IllegalArgumentException("cannot merge latent statistics of different SAEs, variants or thresholds");
+        for (int v = 0; v < variantIds.size(); v++) {
+            samplesByVariant[v] += o.samplesByVariant[v];
+            for (int j = 0; j < dSae; j++) {
+                firesByVariant[v][j] += o.firesByVariant[v][j];
+                sumByVariant[v][j] += o.sumByVariant[v][j];
+            }
+        }
+        for (int j = 0; j < dSae; j++) {
+            sumSqP[j] += o.sumSqP[j];
+            firesN[j] += o.firesN[j];
+            sumN[j] += o.sumN[j];
+            sumSqN[j] += o.sumSqN[j];
+        }
+        nP += o.nP;
+        nN += o.nN;
     }
 
     private void check(float[] acts) {

@@ -28,7 +28,7 @@ import java.util.List;
  */
 public record SaifParams(int k, double tau, double rho, double activeThreshold, RankBy rankBy, Placement placement,
                          ReadPosition readPosition, int maxDiscoveryContents, double alpha, int layer, Positions positions,
-                         int fromStep, boolean renormalize, double domStrength, long seed) {
+                         int fromStep, boolean renormalize, double domStrength, long seed) implements java.io.Serializable {
 
     public enum RankBy { SENSITIVITY, STANDARDIZED }
 
