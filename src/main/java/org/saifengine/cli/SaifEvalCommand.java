@@ -7,6 +7,7 @@ import org.saifengine.io.Json;
 import org.saifengine.saif.EngineSession;
 import org.saifengine.saif.EvalParams;
 import org.saifengine.saif.EvalReport;
+import org.saifengine.saif.DistributedEval;
 import org.saifengine.saif.EvalRun;
 import org.saifengine.saif.Explain;
 import org.saifengine.saif.RunFiles;
@@ -62,8 +63,17 @@ public final class SaifEvalCommand implements Callable<Integer> {
     @Option(names = "--sae", description = "SAE to use instead of the one in the run's config (for the random control)")
     String sae;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "generate as a Spark job on this master "
+            + "(local[2], spark://host:7077, k8s://...); needs the saif-engine-spark module (scripts/spark-saif)")
+    String spark;
+    @Option(names = "--spark-partitions", defaultValue = "0", description = "partitions of the batches for --spark, "
+            + "0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
+    int sparkPartitions;
+
     @Override
     public Integer call() throws Exception {
+        DistributedEval distributed = spark != null ? DistributedEval.load() : null;  // fails first without the module
+        if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
         SaifRun r = SaifRun.open(run);
         SaifParams p = r.params();
         if (alpha != null || k != null) {
@@ -84,7 +94,31 @@ public final class SaifEvalCommand implements Callable<Integer> {
         SaeDictionary dict = SaifSources.openSae(r, sae);
         try (EngineSession lm = SaifSources.openModel(r, model)) {
             EvalRun.Setup setup = EvalRun.setup(r, task, split, p, ep, dict);
-            boolean complete = EvalRun.run(setup, lm);
+            EvalRun.BatchSource source = null;
+            if (distributed != null) {
+                var job = new DistributedEval.Job(run.toAbsolutePath().toString(),
+                        SaifSources.absolute(model != null ? model : SaifSources.source(r, "model")),
+                        SaifSources.absolute(sae != null ? sae : SaifSources.source(r, "sae")),
+                        r.config().path("sources").path("sae_layer_override").asInt(-1), p, ep, sparkPartitions);
+                source = new EvalRun.BatchSource() {
+                    int first = -1;
+                    List<String> outs;
+
+                    @Override
+                    public List<String> outputs(int start, int end) {
+                        if (outs == null) {  // one Spark job for every batch left, on the first batch asked for
+                            first = start;
+                            try {
+                                outs = distributed.generate(spark, job, start);
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                        return outs.subList(start - first, end - first);
+                    }
+                };
+            }
+            boolean complete = EvalRun.run(setup, lm, source);
             ObjectNode summary = EvalRun.summarize(setup, lm);
             List<JsonNode> rows = new ArrayList<>();
             for (String line : Files.readAllLines(run.resolve(RunFiles.RESULTS))) if (!line.isEmpty()) rows.add(Json.parse(line, "results.jsonl"));

@@ -45,7 +45,7 @@ final class SaifSources {
         return sae;
     }
 
-    private static String source(SaifRun run, String key) {
+    static String source(SaifRun run, String key) {
         JsonNode v = run.config().path("sources").path(key);
         if (!v.isTextual()) throw new IllegalArgumentException(run.dir() + "/config.json does not name the " + key + "; pass --" + key);
         return v.asText();

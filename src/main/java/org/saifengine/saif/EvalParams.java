@@ -20,7 +20,7 @@ import java.util.List;
  * @param stopAfter          stop after this many new rows (0 = run to the end); for interrupt tests and budgets
  */
 public record EvalParams(int maxContents, int maxNewTokens, double temperature, int batchSize, List<Integer> kValues,
-                         List<Double> alphaValues, List<Integer> layerValues, int bootstrapResamples, int stopAfter) {
+                         List<Double> alphaValues, List<Integer> layerValues, int bootstrapResamples, int stopAfter) implements java.io.Serializable {
 
     public EvalParams {
         if (maxContents < 1) throw new IllegalArgumentException("--contents must be >= 1, got " + maxContents);

@@ -131,8 +131,33 @@ public final class EvalRun {
         return n;
     }
 
+    /** The outputs of the jobs start..end-1, generated as one batch. */
+    public interface BatchSource {
+        List<String> outputs(int start, int end);
+    }
+
+    /** Generates jobs start..end-1 in batches of the eval's batch size from start (a batch boundary), in order. */
+    public static List<String> generate(Setup s, LmSession lm, int start, int end) {
+        List<EvalJob> jobs = jobs(s);
+        List<String> outs = new ArrayList<>();
+        for (int b = start; b < end; b += s.eval.batchSize()) {
+            List<LmSession.GenerationRequest> reqs = new ArrayList<>();
+            for (int i = b; i < Math.min(end, b + s.eval.batchSize()); i++) reqs.add(request(s, jobs.get(i), lm));
+            outs.addAll(lm.generate(reqs));
+        }
+        return outs;
+    }
+
     /** Runs (or resumes) the eval. Returns true when every job has its row. */
     public static boolean run(Setup s, LmSession lm) throws IOException {
+        return run(s, lm, null);
+    }
+
+    /**
+     * Runs (or resumes) the eval, taking the generations from {@code source} when given (a distributed job; it is
+     * asked for the same batches as the local loop) instead of generating them here.
+     */
+    public static boolean run(Setup s, LmSession lm, BatchSource source) throws IOException {
         Path dir = s.run.dir();
         ObjectNode id = identity(s, lm);
         Path cfg = dir.resolve(RunFiles.EVAL_CONFIG);
@@ -158,9 +183,14 @@ public final class EvalRun {
             for (int start = done - done % batch; start < jobs.size(); start += batch) {
                 if (s.eval.stopAfter() > 0 && added >= s.eval.stopAfter()) break;
                 int end = Math.min(jobs.size(), start + batch);
-                List<LmSession.GenerationRequest> reqs = new ArrayList<>();
-                for (int i = start; i < end; i++) reqs.add(request(s, jobs.get(i), lm));
-                List<String> outs = lm.generate(reqs);
+                List<String> outs;
+                if (source != null) {
+                    outs = source.outputs(start, end);
+                } else {
+                    List<LmSession.GenerationRequest> reqs = new ArrayList<>();
+                    for (int i = start; i < end; i++) reqs.add(request(s, jobs.get(i), lm));
+                    outs = lm.generate(reqs);
+                }
                 StringBuilder sb = new StringBuilder();
                 for (int i = Math.max(start, done); i < end; i++) {
                     EvalJob j = jobs.get(i);

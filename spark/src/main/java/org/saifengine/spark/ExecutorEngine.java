@@ -24,13 +24,25 @@ record ExecutorEngine(EngineSession lm, SaeDictionary sae, Task task, TaskConten
     private record Key(String model, String sae, int saeLayer, String task) {}
 
     private static final Map<Key, ExecutorEngine> LOADED = new ConcurrentHashMap<>();
+    private static final Map<String, EngineSession> MODELS = new ConcurrentHashMap<>();
+
+    /** The model of this spec, opened once per JVM; lock on it while using it. */
+    static EngineSession model(String spec) {
+        return MODELS.computeIfAbsent(spec, k -> {
+            try {
+                return EngineSession.open(ModelFiles.open(k));
+            } catch (IOException e) {
+                throw new UncheckedIOException("executor could not load the model " + k + ": " + e.getMessage(), e);
+            }
+        });
+    }
 
     static ExecutorEngine get(DistributedFind.Job job) {
         return LOADED.computeIfAbsent(new Key(job.model(), job.sae(), job.saeLayer(), job.task()), k -> {
             try {
                 Task t = TaskSuite.load(k.task());
                 SaeDictionary sae = SaeDictionary.load(Path.of(k.sae()), k.saeLayer());
-                return new ExecutorEngine(EngineSession.open(ModelFiles.open(k.model())), sae, t, TaskContents.load(t));
+                return new ExecutorEngine(model(k.model()), sae, t, TaskContents.load(t));
             } catch (IOException e) {
                 throw new UncheckedIOException("executor could not load the model, SAE or task: " + e.getMessage(), e);
             }
@@ -38,6 +50,6 @@ record ExecutorEngine(EngineSession lm, SaeDictionary sae, Task task, TaskConten
     }
 
     Object lock() {
-        return this;
+        return lm;
     }
 }

@@ -45,7 +45,8 @@ class SparkFindTest {
     static String model;
 
     @BeforeAll
-    static void singleProcessRun() throws IOException {
+    static synchronized void singleProcessRun() throws IOException {
+        if (single != null) return;
         Path shared = Path.of(System.getProperty("shared.dir", "../../shared")).toAbsolutePath().normalize();
         model = shared.resolve("models/stories260K").toString();
         assertTrue(Files.isDirectory(Path.of(model)), "stories260K not found at " + model);
