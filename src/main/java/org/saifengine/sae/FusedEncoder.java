@@ -168,10 +168,10 @@ public final class FusedEncoder {
                     a2 = FloatVector.fromArray(S, wT, r2 + i).fma(xv, a2);
                     a3 = FloatVector.fromArray(S, wT, r3 + i).fma(xv, a3);
                 }
-                d[0] = a0.reduceLanes(VectorOperators.ADD);
-                d[1] = a1.reduceLanes(VectorOperators.ADD);
-                d[2] = a2.reduceLanes(VectorOperators.ADD);
-                d[3] = a3.reduceLanes(VectorOperators.ADD);
+                d[0] = org.saifengine.backend.cpu.Lanes.sum(a0);
+                d[1] = org.saifengine.backend.cpu.Lanes.sum(a1);
+                d[2] = org.saifengine.backend.cpu.Lanes.sum(a2);
+                d[3] = org.saifengine.backend.cpu.Lanes.sum(a3);
                 for (; i < dIn; i++) {
                     d[0] = Math.fma(wT[r0 + i], x[i], d[0]);
                     d[1] = Math.fma(wT[r1 + i], x[i], d[1]);
@@ -213,14 +213,14 @@ public final class FusedEncoder {
             FloatVector w3 = FloatVector.fromArray(S, w, r3 + i);
             a30 = w3.fma(v0, a30); a31 = w3.fma(v1, a31); a32 = w3.fma(v2, a32); a33 = w3.fma(v3, a33);
         }
-        out[0] = a00.reduceLanes(VectorOperators.ADD); out[1] = a01.reduceLanes(VectorOperators.ADD);
-        out[2] = a02.reduceLanes(VectorOperators.ADD); out[3] = a03.reduceLanes(VectorOperators.ADD);
-        out[4] = a10.reduceLanes(VectorOperators.ADD); out[5] = a11.reduceLanes(VectorOperators.ADD);
-        out[6] = a12.reduceLanes(VectorOperators.ADD); out[7] = a13.reduceLanes(VectorOperators.ADD);
-        out[8] = a20.reduceLanes(VectorOperators.ADD); out[9] = a21.reduceLanes(VectorOperators.ADD);
-        out[10] = a22.reduceLanes(VectorOperators.ADD); out[11] = a23.reduceLanes(VectorOperators.ADD);
-        out[12] = a30.reduceLanes(VectorOperators.ADD); out[13] = a31.reduceLanes(VectorOperators.ADD);
-        out[14] = a32.reduceLanes(VectorOperators.ADD); out[15] = a33.reduceLanes(VectorOperators.ADD);
+        out[0] = org.saifengine.backend.cpu.Lanes.sum(a00); out[1] = org.saifengine.backend.cpu.Lanes.sum(a01);
+        out[2] = org.saifengine.backend.cpu.Lanes.sum(a02); out[3] = org.saifengine.backend.cpu.Lanes.sum(a03);
+        out[4] = org.saifengine.backend.cpu.Lanes.sum(a10); out[5] = org.saifengine.backend.cpu.Lanes.sum(a11);
+        out[6] = org.saifengine.backend.cpu.Lanes.sum(a12); out[7] = org.saifengine.backend.cpu.Lanes.sum(a13);
+        out[8] = org.saifengine.backend.cpu.Lanes.sum(a20); out[9] = org.saifengine.backend.cpu.Lanes.sum(a21);
+        out[10] = org.saifengine.backend.cpu.Lanes.sum(a22); out[11] = org.saifengine.backend.cpu.Lanes.sum(a23);
+        out[12] = org.saifengine.backend.cpu.Lanes.sum(a30); out[13] = org.saifengine.backend.cpu.Lanes.sum(a31);
+        out[14] = org.saifengine.backend.cpu.Lanes.sum(a32); out[15] = org.saifengine.backend.cpu.Lanes.sum(a33);
         for (; i < dIn; i++) {
             float[] xsI = {x0[i], x1[i], x2[i], x3[i]};
             for (int q = 0; q < 4; q++) {
@@ -241,8 +241,8 @@ public final class FusedEncoder {
             a2 = wv.fma(FloatVector.fromArray(S, x2, i), a2);
             a3 = wv.fma(FloatVector.fromArray(S, x3, i), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = org.saifengine.backend.cpu.Lanes.sum(a0), s1 = org.saifengine.backend.cpu.Lanes.sum(a1);
+        float s2 = org.saifengine.backend.cpu.Lanes.sum(a2), s3 = org.saifengine.backend.cpu.Lanes.sum(a3);
         for (; i < dIn; i++) {
             float wi = w[row + i];
             s0 = Math.fma(wi, x0[i], s0);

@@ -47,7 +47,7 @@ final class Dot {
             for (; i < upper; i += F.length()) {
                 acc = FloatVector.fromArray(F, x, xo + i).fma(load(w, base, i, bf16), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = Lanes.sum(acc);
         }
         for (; i < n; i++) sum += x[xo + i] * scalarWeight(w, base, i, bf16);
         return sum;
@@ -71,10 +71,10 @@ final class Dot {
                 a2 = xv.fma(load(w, base + 2 * rowBytes, i, bf16), a2);
                 a3 = xv.fma(load(w, base + 3 * rowBytes, i, bf16), a3);
             }
-            s0 = a0.reduceLanes(VectorOperators.ADD);
-            s1 = a1.reduceLanes(VectorOperators.ADD);
-            s2 = a2.reduceLanes(VectorOperators.ADD);
-            s3 = a3.reduceLanes(VectorOperators.ADD);
+            s0 = Lanes.sum(a0);
+            s1 = Lanes.sum(a1);
+            s2 = Lanes.sum(a2);
+            s3 = Lanes.sum(a3);
         }
         for (; i < n; i++) {
             float xi = x[xo + i];
@@ -106,10 +106,10 @@ final class Dot {
                 a2 = FloatVector.fromArray(F, x, xo + 2 * stride + i).fma(wv, a2);
                 a3 = FloatVector.fromArray(F, x, xo + 3 * stride + i).fma(wv, a3);
             }
-            s0 = a0.reduceLanes(VectorOperators.ADD);
-            s1 = a1.reduceLanes(VectorOperators.ADD);
-            s2 = a2.reduceLanes(VectorOperators.ADD);
-            s3 = a3.reduceLanes(VectorOperators.ADD);
+            s0 = Lanes.sum(a0);
+            s1 = Lanes.sum(a1);
+            s2 = Lanes.sum(a2);
+            s3 = Lanes.sum(a3);
         }
         for (; i < n; i++) {
             float wv = scalarWeight(w, base, i, bf16);
@@ -147,14 +147,14 @@ final class Dot {
             a30 = x3.fma(w0, a30);
             a31 = x3.fma(w1, a31);
         }
-        out8[0] = a00.reduceLanes(VectorOperators.ADD);
-        out8[1] = a01.reduceLanes(VectorOperators.ADD);
-        out8[2] = a10.reduceLanes(VectorOperators.ADD);
-        out8[3] = a11.reduceLanes(VectorOperators.ADD);
-        out8[4] = a20.reduceLanes(VectorOperators.ADD);
-        out8[5] = a21.reduceLanes(VectorOperators.ADD);
-        out8[6] = a30.reduceLanes(VectorOperators.ADD);
-        out8[7] = a31.reduceLanes(VectorOperators.ADD);
+        out8[0] = Lanes.sum(a00);
+        out8[1] = Lanes.sum(a01);
+        out8[2] = Lanes.sum(a10);
+        out8[3] = Lanes.sum(a11);
+        out8[4] = Lanes.sum(a20);
+        out8[5] = Lanes.sum(a21);
+        out8[6] = Lanes.sum(a30);
+        out8[7] = Lanes.sum(a31);
     }
 
     /** Scalar reference: plain loop, accumulated in double. */
@@ -174,7 +174,7 @@ final class Dot {
             for (; i < upper; i += F.length()) {
                 acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = Lanes.sum(acc);
         }
         for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
