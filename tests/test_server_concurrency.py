@@ -67,7 +67,6 @@ def settle_rss(server, seconds):
 def test_32_clients_x_10_requests_match_running_alone(server):
     alone = {i: run(server.url, request(i), stream=False) for i in range(40)}
     assert len(set(alone.values())) > 20, "the settings must give many different outputs"
-    idle = settle_rss(server, 3)
 
     def client(c):
         out = []
@@ -76,11 +75,18 @@ def test_32_clients_x_10_requests_match_running_alone(server):
             out.append((i, run(server.url, request(i), stream=(c + k) % 2 == 0)))
         return out
 
-    with concurrent.futures.ThreadPoolExecutor(32) as pool:
-        results = [r for rs in pool.map(client, range(32)) for r in rs]
-    assert len(results) == 320
-    mismatches = [(i, text, alone[i]) for i, text in results if text != alone[i]]
-    assert not mismatches, f"{len(mismatches)} results differ from running alone, e.g. {mismatches[0]}"
+    def burst():
+        with concurrent.futures.ThreadPoolExecutor(32) as pool:
+            results = [r for rs in pool.map(client, range(32)) for r in rs]
+        assert len(results) == 320
+        mismatches = [(i, text, alone[i]) for i, text in results if text != alone[i]]
+        assert not mismatches, f"{len(mismatches)} results differ from running alone, e.g. {mismatches[0]}"
+
+    # The first burst also pays one-off costs that stay (JIT code for the batched paths, malloc arenas of the
+    # carrier threads); the idle level is measured after it, so the second burst shows whether requests leak.
+    burst()
+    idle = settle_rss(server, 3)
+    burst()
 
     metrics = httpx.get(server.url + "/metrics").text
     assert "saif_running_sequences 0" in metrics and "saif_kv_reserved_tokens 0" in metrics
