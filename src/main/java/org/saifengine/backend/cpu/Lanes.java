@@ -13,26 +13,26 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Lanes {
     private Lanes() {}
 
-    private static final java.util.concurrent.ConcurrentHashMap<VectorSpecies<Float>, VectorShuffle<Float>[]> TREES =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The species every vector loop of the engine uses; the shuffles are built once for it. */
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorShuffle<Float>[] TREE = tree(SPECIES);
 
     @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] tree(VectorSpecies<Float> species) {
-        return TREES.computeIfAbsent(species, s -> {
-            int n = s.length();
-            int levels = Integer.numberOfTrailingZeros(n);
-            VectorShuffle<Float>[] out = new VectorShuffle[levels];
-            for (int l = 0, half = n / 2; half >= 1; l++, half /= 2) {
-                final int h = half;
-                out[l] = VectorShuffle.fromOp(s, i -> (i + h) % n);
-            }
-            return out;
-        });
+    private static VectorShuffle<Float>[] tree(VectorSpecies<Float> s) {
+        int n = s.length();
+        VectorShuffle<Float>[] out = new VectorShuffle[Integer.numberOfTrailingZeros(n)];
+        for (int l = 0, half = n / 2; half >= 1; l++, half /= 2) {
+            final int h = half;
+            out[l] = VectorShuffle.fromOp(s, i -> (i + h) % n);
+        }
+        return out;
     }
 
-    /** Sum of all lanes, pairwise: lane i gets lane i + n/2, then i + n/4, ... ; lane 0 holds the result. */
+    /** Sum of the lanes of a {@code SPECIES_PREFERRED} vector, pairwise: lane i gets lane i + n/2, then i + n/4, ...;
+     *  lane 0 holds the result. */
     public static float sum(FloatVector v) {
-        for (VectorShuffle<Float> shift : tree(v.species())) v = v.add(v.rearrange(shift));
+        if (v.species() != SPECIES) throw new IllegalArgumentException("Lanes.sum expects " + SPECIES + ", got " + v.species());
+        for (VectorShuffle<Float> shift : TREE) v = v.add(v.rearrange(shift));
         return v.lane(0);
     }
 }
