@@ -4,7 +4,6 @@ import org.saifengine.backend.Backend;
 import org.saifengine.io.ModelFiles;
 import org.saifengine.model.LoadOptions;
 import org.saifengine.model.Model;
-import org.saifengine.tensor.DType;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,18 +21,18 @@ record LoadedModel(ModelFiles files, Model model, Backend backend) implements Au
 
     /** Opens the model on the backend the --backend option resolves to (the CPU unless cuda was asked for). */
     static LoadedModel open(String spec, String dtype, BackendOption backendOption) throws IOException {
-        DType d = dtype == null ? null : DType.parse(dtype);
         Backend backend = backendOption.create();
         ModelFiles files;
+        LoadOptions options;
         try {
-            // A GGUF is dequantized straight to bf16 when the model will run in bf16 (half the memory).
-            files = ModelFiles.open(spec, d == DType.BF16 ? DType.BF16 : null);
+            options = LoadOptions.of(backend, dtype);
+            files = options.openFiles(spec);
         } catch (IOException | RuntimeException e) {
             backend.close();
             throw e;
         }
         try {
-            return new LoadedModel(files, Model.load(files, new LoadOptions(backend, d)), backend);
+            return new LoadedModel(files, Model.load(files, options), backend);
         } catch (RuntimeException e) {
             files.close();
             backend.close();

@@ -2,20 +2,63 @@ package org.saifengine.model;
 
 import org.saifengine.backend.Backend;
 import org.saifengine.backend.cpu.CpuBackend;
+import org.saifengine.io.ModelFiles;
 import org.saifengine.tensor.DType;
+
+import java.io.IOException;
 
 /**
  * How to load a model.
  *
- * @param backend     where the ops run
- * @param weightDType null to use weights as stored (F16 becomes F32), or F32 / BF16 to convert matrices once
+ * @param backend       where the ops run
+ * @param weightDType   null to use weights as stored (F16 becomes F32), or F32 / BF16 to convert matrices once
+ * @param keepQuantized a GGUF's Q8_0 / Q4_0 / Q4_1 matrices keep their blocks (the CPU backend multiplies on them,
+ *                      bit for bit as on the dequantized f32 matrix); its other tensors are dequantized to f32.
+ *                      Only with weightDType null
  */
-public record LoadOptions(Backend backend, DType weightDType) {
+public record LoadOptions(Backend backend, DType weightDType, boolean keepQuantized) {
+    /** The --dtype value that keeps GGUF blocks. */
+    public static final String NATIVE = "native";
+
+    public LoadOptions {
+        if (keepQuantized && weightDType != null) {
+            throw new IllegalArgumentException("weights are either kept as quantized blocks or converted to " + weightDType + ", not both");
+        }
+    }
+
+    public LoadOptions(Backend backend, DType weightDType) {
+        this(backend, weightDType, false);
+    }
+
     public static LoadOptions defaults() {
         return new LoadOptions(CpuBackend.create(), null);
     }
 
     public static LoadOptions withDType(DType dtype) {
         return new LoadOptions(CpuBackend.create(), dtype);
+    }
+
+    /**
+     * Options from a --dtype value: null (as stored), {@code native} (keep GGUF blocks), or a dtype name (f32, bf16).
+     */
+    public static LoadOptions of(Backend backend, String dtype) {
+        if (dtype == null) return new LoadOptions(backend, null);
+        if (dtype.equalsIgnoreCase(NATIVE)) {
+            if (!(backend instanceof CpuBackend)) {
+                throw new IllegalArgumentException("--dtype native (quantized GGUF blocks) runs on the CPU backend only; use f32 or bf16 on " + backend.name());
+            }
+            return new LoadOptions(backend, null, true);
+        }
+        try {
+            return new LoadOptions(backend, DType.parse(dtype));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown dtype '" + dtype + "' (use f32, bf16, f16 or native)");
+        }
+    }
+
+    /** Opens the model files these options need: a GGUF is dequantized straight to bf16 when the model runs in
+     *  bf16 (half the memory), keeps its blocks with keepQuantized, and is dequantized to f32 otherwise. */
+    public ModelFiles openFiles(String spec) throws IOException {
+        return ModelFiles.open(spec, weightDType == DType.BF16 ? DType.BF16 : null, keepQuantized);
     }
 }

@@ -52,8 +52,10 @@ public final class ModelWeights implements AutoCloseable {
                 throw new IllegalArgumentException("tensor '" + spec.name() + "' has shape " + Arrays.toString(t.shape())
                         + " but the config implies " + Arrays.toString(spec.shape()));
             }
-            if (!t.dtype().isFloat() || t.dtype() == DType.F64) {
-                throw new IllegalArgumentException("tensor '" + spec.name() + "' has dtype " + t.dtype() + "; expected F32, BF16 or F16");
+            boolean blocks = t.dtype().isBlockQuantized() && t.rank() == 2;
+            if (!blocks && (!t.dtype().isFloat() || t.dtype() == DType.F64)) {
+                throw new IllegalArgumentException("tensor '" + spec.name() + "' has dtype " + t.dtype()
+                        + "; expected F32, BF16 or F16 (or Q8_0 / Q4_0 / Q4_1 blocks for a matrix)");
             }
             found.put(spec.name(), t);
         }
