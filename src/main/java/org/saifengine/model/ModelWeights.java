@@ -92,7 +92,13 @@ public final class ModelWeights implements AutoCloseable {
         Weight get(String name) {
             Tensor t = found.get(name);
             if (t == null) throw new IllegalStateException("tensor '" + name + "' was not bound");
-            if (convertTo != null && t.rank() == 2 && t.dtype() != convertTo) t = t.to(convertTo, arena);
+            if (convertTo != null && t.rank() == 2 && t.dtype() != convertTo) {
+                Tensor converted = t.to(convertTo, arena);
+                // The source stays mapped (the checkpoint owns it) but its pages leave the resident set: converting
+                // a whole f32 file to bf16 would otherwise peak at the file plus the converted copy.
+                if (t.data().isMapped()) t.data().unload();
+                t = converted;
+            }
             return backend.weight(name, t);
         }
 
