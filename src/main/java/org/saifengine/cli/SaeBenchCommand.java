@@ -119,7 +119,7 @@ public final class SaeBenchCommand implements Callable<Integer> {
     private static void denseThenSelect(Sae sae, float[][] xs, float[][] pre) {
         float[][] xp = new float[xs.length][sae.dIn()];
         for (int t = 0; t < xs.length; t++) sae.prepareInput(xs[t], xp[t]);
-        FusedEncoder.dots(sae.weights().wEnc(), sae.dIn(), sae.dSae(), xp, pre);
+        FusedEncoder.rowDots(sae.weights().encoderRows(), sae.dIn(), sae.dSae(), xp, pre);
         float[] bEnc = sae.weights().bEnc();
         for (float[] p : pre) {
             LatentHeap h = new LatentHeap(sae.config().k());

@@ -65,7 +65,7 @@ public class SaeEncodeBenchmark {
     public SparseCode[] denseThenSelect() {
         float[][] xp = new float[batch][D_IN];
         for (int t = 0; t < batch; t++) sae.prepareInput(xs[t], xp[t]);
-        FusedEncoder.dots(sae.weights().wEnc(), D_IN, D_SAE, xp, pre);
+        FusedEncoder.rowDots(sae.weights().encoderRows(), D_IN, D_SAE, xp, pre);
         float[] bEnc = sae.weights().bEnc();
         SparseCode[] codes = new SparseCode[batch];
         for (int t = 0; t < batch; t++) {
