@@ -340,9 +340,16 @@ public final class BenchCommand implements Callable<Integer> {
      */
     static Map<String, Object> memoryBreakdown() {
         Map<String, Object> out = new LinkedHashMap<>();
-        for (String[] f : new String[][] {{"VmRSS:", "rss_bytes"}, {"RssAnon:", "rss_anon_bytes"}, {"RssFile:", "rss_file_bytes"}}) {
-            long v = procStatusBytes(f[0]);
-            if (v >= 0) out.put(f[1], v);
+        try {
+            // One read of the file, so the three numbers describe the same moment.
+            List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+            for (String[] f : new String[][] {{"VmRSS:", "rss_bytes"}, {"RssAnon:", "rss_anon_bytes"}, {"RssFile:", "rss_file_bytes"}}) {
+                for (String line : status) {
+                    if (line.startsWith(f[0])) out.put(f[1], Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc: the JVM's own numbers below still say something
         }
         var mem = java.lang.management.ManagementFactory.getMemoryMXBean();
         out.put("heap_used_bytes", mem.getHeapMemoryUsage().getUsed());
