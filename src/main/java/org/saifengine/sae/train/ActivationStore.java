@@ -14,11 +14,13 @@ import java.util.Random;
  * vectors of every position but the first (BOS, whose residual is an outlier the SAE should not spend capacity on)
  * in a buffer, shuffles it and hands out batches; when the buffer runs dry it runs the model over the next windows,
  * cycling through the corpus. When the whole corpus fits in the buffer it is captured once and only reshuffled.
+ * The activations of a group of windows come from an {@link ActivationSource}: the model itself, or activations
+ * collected beforehand ({@link CollectedActivations}, e.g. by a Spark job); the order of windows and vectors depends
+ * only on the seed, so both give the same batches when the source gives the same vectors.
  */
 public final class ActivationStore {
-    private final Model model;
-    private final HookPoint hook;
-    private final List<int[]> windows;
+    private final ActivationSource source;
+    private final List<Integer> windows;
     private final int bufferTokens;
     private final Random rng;
     private final int windowsPerForward;
@@ -29,14 +31,24 @@ public final class ActivationStore {
     private long windowsRun;
 
     public ActivationStore(Model model, HookPoint hook, List<int[]> windows, int bufferTokens, long seed) {
+        this(ActivationSource.model(model, hook, windows), java.util.stream.IntStream.range(0, windows.size()).boxed().toList(),
+                bufferTokens, seed);
+    }
+
+    /**
+     * @param windows the source's window indexes to train on (held-out ones left out), in corpus order; the store
+     *                shuffles its own copy with the seed
+     */
+    public ActivationStore(ActivationSource source, List<Integer> windows, int bufferTokens, long seed) {
         if (windows.isEmpty()) throw new IllegalArgumentException("the training corpus has no token windows");
-        this.model = model;
-        this.hook = hook;
+        this.source = source;
         this.windows = new ArrayList<>(windows);
         this.bufferTokens = bufferTokens;
         this.rng = new Random(seed);
         this.windowsPerForward = 8;
-        this.cacheAll = Corpus.tokenCount(windows) <= bufferTokens;
+        long tokens = 0;
+        for (int w : windows) tokens += source.tokens(w);
+        this.cacheAll = tokens <= bufferTokens;
         Corpus.shuffle(this.windows, rng);
     }
 
@@ -67,7 +79,7 @@ public final class ActivationStore {
         int passStart = cursor;
         boolean wrapped = false;
         while (acts.size() < target) {
-            List<int[]> group = new ArrayList<>();
+            List<Integer> group = new ArrayList<>();
             while (group.size() < windowsPerForward) {
                 group.add(windows.get(cursor));
                 cursor = (cursor + 1) % windows.size();
@@ -77,7 +89,7 @@ public final class ActivationStore {
                     break;
                 }
             }
-            acts.addAll(capture(model, hook, group));
+            acts.addAll(source.activations(group));
             if (wrapped && cacheAll) break;
             if (wrapped) Corpus.shuffle(windows, rng);
         }
