@@ -64,7 +64,7 @@ class SaeFormatFuzzTest {
             requireMessage(e);
             return;
         }
-        float[] w = sae.weights().wEnc();
+        float[] w = sae.weights().encoderRows();
         if ((long) sae.dIn() * sae.dSae() != w.length) throw new AssertionError("W_enc has " + w.length + " values for " + sae);
         if (!"blocks.3.hook_resid_post".equals(sae.config().hookName())) throw new AssertionError("hook not inferred: " + sae);
         sae.encode(new float[][]{new float[sae.dIn()]}, 0);
