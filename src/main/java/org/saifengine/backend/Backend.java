@@ -18,6 +18,11 @@ public interface Backend extends AutoCloseable {
     /** A zeroed buffer of n floats. */
     Buf allocate(long n);
 
+    /** Whether {@link #allocate} buffers live on the Java heap (so they must fit in -Xmx), for memory budgets. */
+    default boolean heapBuffers() {
+        return false;
+    }
+
     /**
      * Prepares a weight for the ops below. The tensor's memory must be readable from any thread (a shared or global
      * arena, as mapped files are). F32 and BF16 tensors are used in place (the CPU backend reads the

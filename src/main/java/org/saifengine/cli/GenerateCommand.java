@@ -71,10 +71,13 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print {prompt_ids, generated_ids, text, timings} instead of streaming")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         SamplingParams sampling = new SamplingParams(temperature, topK, topP, seed);
-        try (LoadedModel lm = LoadedModel.open(model, dtype, backend)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, backend, memory)) {
             Model m = lm.model();
             TextPrompts text = new TextPrompts(lm.files());
             int[] prompt;

@@ -72,6 +72,9 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the final metrics as JSON on stdout")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         HookPoint hp = HookPoint.parse(hook);
@@ -79,7 +82,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
         List<Path> files = corpus != null ? corpus : defaultCorpus();
         TrainingPlan plan = new TrainingPlan(hp, cfg, context, files, generateTokens, evalTokens, Math.max(bufferTokens, batchSize),
                 out, checkpointEvery, resume);
-        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, new BackendOption(), memory)) {
             var tok = new TextPrompts(lm.files()).tokenizer();
             SaeTrainingRun.Result r = SaeTrainingRun.run(lm.model(), tok, model, plan, System.err);
             SaeMetrics m = r.metrics();

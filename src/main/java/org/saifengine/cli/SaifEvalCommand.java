@@ -70,6 +70,9 @@ public final class SaifEvalCommand implements Callable<Integer> {
             + "0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
     int sparkPartitions;
 
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         DistributedEval distributed = spark != null ? DistributedEval.load() : null;  // fails first without the module
@@ -91,8 +94,8 @@ public final class SaifEvalCommand implements Callable<Integer> {
                 noSweeps ? List.of() : alphaValues, layers, bootstrap, stopAfter);
         Task task = TaskSuite.load(r.task());
         TaskContents split = TaskContents.load(task);
-        SaeDictionary dict = SaifSources.openSae(r, sae);
-        try (EngineSession lm = SaifSources.openModel(r, model)) {
+        SaeDictionary dict = SaifSources.openSae(r, sae, memory.budget());
+        try (EngineSession lm = SaifSources.openModel(r, model, memory.budget())) {
             EvalRun.Setup setup = EvalRun.setup(r, task, split, p, ep, dict);
             EvalRun.BatchSource source = null;
             if (distributed != null) {

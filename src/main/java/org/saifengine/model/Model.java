@@ -6,6 +6,7 @@ import org.saifengine.backend.Buf;
 import org.saifengine.io.ModelFiles;
 import org.saifengine.tensor.DType;
 import org.saifengine.tensor.Floats;
+import org.saifengine.tensor.MemoryBudget;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,13 +36,18 @@ public final class Model implements AutoCloseable {
     private final float[] invFreq;
     private final float embedScale;
     private final AttentionParams[] attention;
+    private final MemoryBudget budget;
+    private final long weightBytes;
 
     // Workspace, grown on demand (rows = tokens in one call).
     private int rowsCap = 0, logitRowsCap = 0;
     private Buf x, xn, q, k, v, att, proj, gate, up, logits;
     private final float[] hookRow;
 
-    private Model(ModelConfig config, ModelWeights weights, Backend backend, AutoCloseable owned) {
+    private Model(ModelConfig config, ModelWeights weights, Backend backend, AutoCloseable owned, MemoryBudget budget,
+                  long weightBytes) {
+        this.budget = budget;
+        this.weightBytes = weightBytes;
         this.config = config;
         this.weights = weights;
         this.backend = backend;
@@ -65,8 +71,19 @@ public final class Model implements AutoCloseable {
     /** Builds a model from files the caller keeps open while the model is used. */
     public static Model load(ModelFiles files, LoadOptions options) {
         ModelConfig config = ModelConfig.fromJson(files.config());
+        MemoryBudget budget = options.budgetOrDetect();
+        long bytes = requireWeights(files.id(), config, files.weights(), options, budget);
         ModelWeights weights = ModelWeights.bind(config, files.weights(), options.backend(), options.weightDType());
-        return new Model(config, weights, options.backend(), null);
+        return new Model(config, weights, options.backend(), null, budget, bytes);
+    }
+
+    /** Refuses a model whose weights (in the dtype they will be held in) do not fit in the budget; returns their bytes. */
+    private static long requireWeights(String id, ModelConfig config, org.saifengine.io.Checkpoint ckpt, LoadOptions options,
+                                       MemoryBudget budget) {
+        long bytes = ModelWeights.heldBytes(config, ckpt, options.weightDType());
+        String dtype = options.weightDType() == null ? "as stored" : options.weightDType().toString();
+        budget.require("loading model " + id, MemoryBudget.offHeap("weights (" + dtype + ")", bytes));
+        return bytes;
     }
 
     /** Opens a Hugging Face model directory; closing the model closes the files. */
@@ -74,8 +91,10 @@ public final class Model implements AutoCloseable {
         ModelFiles files = ModelFiles.fromDirectory(dir);
         try {
             ModelConfig config = ModelConfig.fromJson(files.config());
+            MemoryBudget budget = options.budgetOrDetect();
+            long bytes = requireWeights(files.id(), config, files.weights(), options, budget);
             ModelWeights weights = ModelWeights.bind(config, files.weights(), options.backend(), options.weightDType());
-            return new Model(config, weights, options.backend(), files);
+            return new Model(config, weights, options.backend(), files, budget, bytes);
         } catch (RuntimeException e) {
             files.close();
             throw e;
@@ -87,6 +106,54 @@ public final class Model implements AutoCloseable {
     public Backend backend() { return backend; }
 
     public ModelWeights weights() { return weights; }
+
+    /** The memory budget the model was loaded under. */
+    public MemoryBudget budget() { return budget; }
+
+    /** Bytes of the bound weights, as counted against the budget at load. */
+    public long weightBytes() { return weightBytes; }
+
+    /** Bytes of KV cache per position of one sequence (keys and values of every layer, f32). */
+    public long kvBytesPerPosition() {
+        return 2L * config.layers() * config.kvDim() * Float.BYTES;
+    }
+
+    /** Bytes of the forward workspace for a call over this many token rows, with logits for logitRows of them. */
+    public long activationBytes(long rows, long logitRows) {
+        long perRow = 3L * config.hiddenSize() + 2L * config.qDim() + 2L * config.kvDim() + 2L * config.intermediateSize();
+        return Math.addExact(Math.multiplyExact(rows, perRow * Float.BYTES),
+                Math.multiplyExact(logitRows, (long) config.vocabSize() * Float.BYTES));
+    }
+
+    /**
+     * KV-cache positions that fit in the budget beside the weights (fixed budget) or in the memory available now
+     * (detected budget), with a forward workspace of {@code rows} rows; 90% of the room, so that the check passes.
+     */
+    public long kvPositionsThatFit(long rows, long logitRows) {
+        long act = activationBytes(rows, logitRows);
+        long room = budget.detected() ? MemoryBudget.detect().limitBytes() - act : budget.limitBytes() - weightBytes - act;
+        if (backend.heapBuffers()) room = Math.min(room, Runtime.getRuntime().maxMemory()
+                - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) - act);
+        return Math.max(0, room / 10 * 9 / kvBytesPerPosition());
+    }
+
+    /**
+     * Refuses up front (IllegalStateException naming every size) KV caches of {@code positions} positions in all and
+     * a forward workspace of {@code rows} rows ({@code logitRows} with logits) that would not fit beside the weights in the budget. With a fixed
+     * budget the weights count too; with the detected default, the memory available now must hold the new items.
+     */
+    public void requireKvCache(String task, long positions, long rows, long logitRows) {
+        long kv = Math.multiplyExact(positions, kvBytesPerPosition());
+        long act = activationBytes(rows, logitRows);
+        boolean heap = backend.heapBuffers();
+        MemoryBudget.Item kvItem = new MemoryBudget.Item("KV cache (" + positions + " positions)", kv, heap);
+        MemoryBudget.Item actItem = new MemoryBudget.Item("activations (" + rows + " rows)", act, heap);
+        if (budget.detected()) {
+            MemoryBudget.detect().require(task, kvItem, actItem);
+        } else {
+            budget.require(task, MemoryBudget.offHeap("weights", weightBytes), kvItem, actItem);
+        }
+    }
 
     /** A fresh sequence whose KV cache holds up to capacity positions (at most max_position_embeddings). */
     public Sequence newSequence(int capacity) {

@@ -46,8 +46,13 @@ public final class EngineSession implements LmSession {
 
     /** Opens a model (a Hugging Face directory) with its tokenizer. */
     public static EngineSession open(ModelFiles files) throws IOException {
+        return open(files, null);
+    }
+
+    /** As {@link #open(ModelFiles)}, refusing a model that does not fit in the budget (null: the memory available now). */
+    public static EngineSession open(ModelFiles files, org.saifengine.tensor.MemoryBudget budget) throws IOException {
         try {
-            Model model = Model.load(files, LoadOptions.defaults());
+            Model model = Model.load(files, LoadOptions.defaults().withBudget(budget));
             return new EngineSession(files, model, Tokenizers.load(files));
         } catch (RuntimeException | IOException e) {
             files.close();

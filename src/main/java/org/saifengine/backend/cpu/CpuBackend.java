@@ -54,6 +54,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean heapBuffers() {
+        return true;
+    }
+
+    @Override
     public Buf allocate(long n) {
         if (n < 0 || n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("buffer of " + n + " floats is too large for the CPU backend");
         return new CpuBuf((int) n);
