@@ -72,6 +72,9 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean json;
 
     @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
     MemoryBudgetOption memory = new MemoryBudgetOption();
 
     @Override
@@ -79,6 +82,7 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplingParams sampling = new SamplingParams(temperature, topK, topP, seed);
         try (LoadedModel lm = LoadedModel.open(model, dtype, backend, memory)) {
             Model m = lm.model();
+            finite.apply(m);
             TextPrompts text = new TextPrompts(lm.files());
             int[] prompt;
             if (input.promptIds != null) {

@@ -73,6 +73,9 @@ public final class SaeTrainCommand implements Callable<Integer> {
     boolean json;
 
     @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
     MemoryBudgetOption memory = new MemoryBudgetOption();
 
     @Override
@@ -83,6 +86,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
         TrainingPlan plan = new TrainingPlan(hp, cfg, context, files, generateTokens, evalTokens, Math.max(bufferTokens, batchSize),
                 out, checkpointEvery, resume);
         try (LoadedModel lm = LoadedModel.open(model, dtype, new BackendOption(), memory)) {
+            finite.apply(lm.model());
             var tok = new TextPrompts(lm.files()).tokenizer();
             SaeTrainingRun.Result r = SaeTrainingRun.run(lm.model(), tok, model, plan, System.err);
             SaeMetrics m = r.metrics();

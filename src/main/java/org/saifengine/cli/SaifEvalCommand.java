@@ -71,6 +71,9 @@ public final class SaifEvalCommand implements Callable<Integer> {
     int sparkPartitions;
 
     @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
     MemoryBudgetOption memory = new MemoryBudgetOption();
 
     @Override
@@ -96,6 +99,7 @@ public final class SaifEvalCommand implements Callable<Integer> {
         TaskContents split = TaskContents.load(task);
         SaeDictionary dict = SaifSources.openSae(r, sae, memory.budget());
         try (EngineSession lm = SaifSources.openModel(r, model, memory.budget())) {
+            finite.apply(lm.model());
             EvalRun.Setup setup = EvalRun.setup(r, task, split, p, ep, dict);
             EvalRun.BatchSource source = null;
             if (distributed != null) {

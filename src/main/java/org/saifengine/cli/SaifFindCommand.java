@@ -74,6 +74,9 @@ public final class SaifFindCommand implements Callable<Integer> {
     int sparkPartitions;
 
     @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
     MemoryBudgetOption memory = new MemoryBudgetOption();
 
     @Override
@@ -95,6 +98,7 @@ public final class SaifFindCommand implements Callable<Integer> {
             return 0;
         }
         try (EngineSession lm = SaifSources.openModel(model, memory.budget())) {
+            finite.apply(lm.model());
             report(FindRun.run(lm, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
         }
         return 0;

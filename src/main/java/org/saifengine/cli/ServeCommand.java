@@ -42,7 +42,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
-    @Mixin
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
     MemoryBudgetOption memory = new MemoryBudgetOption();
 
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
@@ -89,6 +92,7 @@ public final class ServeCommand implements Callable<Integer> {
         DType weights = dtype == null ? null : DType.parse(dtype);
         Backend compute = backend.create();
         try (compute; Engine engine = Engine.load(model, new LoadOptions(compute, weights, memory.budget()))) {
+            finite.apply(engine.model());
             long ctx = engine.config().maxPositions();
             var limits = new BatchScheduler.Limits(maxBatch, kvPositions(engine.model(), ctx), prefillChunk, maxWaiting);
             EngineServer.Builder b = EngineServer.builder(engine).options(options).limits(limits);

@@ -38,6 +38,14 @@ public final class Model implements AutoCloseable {
     private final AttentionParams[] attention;
     private final MemoryBudget budget;
     private final long weightBytes;
+    private volatile boolean checkFinite = CHECK_FINITE_DEFAULT;
+
+    /**
+     * Whether forward passes check activations for NaN / infinity by default: the system property saif.checkFinite
+     * (the test JVM sets it), else the environment variable SAIF_ENGINE_CHECK_FINITE; off otherwise.
+     */
+    public static final boolean CHECK_FINITE_DEFAULT = Boolean.parseBoolean(System.getProperty("saif.checkFinite",
+            System.getenv().getOrDefault("SAIF_ENGINE_CHECK_FINITE", "false")));
 
     // Workspace, grown on demand (rows = tokens in one call).
     private int rowsCap = 0, logitRowsCap = 0;
@@ -106,6 +114,15 @@ public final class Model implements AutoCloseable {
     public Backend backend() { return backend; }
 
     public ModelWeights weights() { return weights; }
+
+    /**
+     * Turns the non-finite check on or off: when on, every forward pass checks the residual stream after the
+     * embedding and after each attention and MLP block, and the logits, and stops at the first NaN or infinity with an
+     * ArithmeticException naming the hook point, position and token.
+     */
+    public void checkFinite(boolean on) { this.checkFinite = on; }
+
+    public boolean checksFinite() { return checkFinite; }
 
     /** The memory budget the model was loaded under. */
     public MemoryBudget budget() { return budget; }
@@ -235,9 +252,11 @@ public final class Model implements AutoCloseable {
         Buf[] keyRows = new Buf[rows], valueRows = new Buf[rows];
 
         backend.embed(weights.embedding, ids, embedScale, x);
+        final boolean check = checkFinite;
         for (int l = 0; l < layerLimit; l++) {
             LayerWeights w = weights.layers[l];
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_PRE, x);
+            if (check && l == 0) requireFinite(x, rows, d, "blocks.0.hook_resid_pre", ids, positions, rowStart);
 
             // Attention: norm, projections, rotary, cache append, attend, output projection.
             backend.rmsNorm(x, w.inputNorm(), config.rmsNormEps(), config.normPlusOne(), rows, d, xn);
@@ -259,6 +278,7 @@ public final class Model implements AutoCloseable {
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.ATTN_OUT, proj);
             backend.add(x, proj, rows * d);
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_MID, x);
+            if (check) requireFinite(x, rows, d, HookPoint.Kind.RESID_MID, l, ids, positions, rowStart);
 
             // Gated MLP.
             backend.rmsNorm(x, w.preMlpNorm(), config.rmsNormEps(), config.normPlusOne(), rows, d, xn);
@@ -270,6 +290,7 @@ public final class Model implements AutoCloseable {
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.MLP_OUT, proj);
             backend.add(x, proj, rows * d);
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_POST, x);
+            if (check) requireFinite(x, rows, d, HookPoint.Kind.RESID_POST, l, ids, positions, rowStart);
         }
         for (Input in : inputs) in.sequence().length += in.tokens().length;
         if (layerLimit < config.layers()) return null;
@@ -288,6 +309,14 @@ public final class Model implements AutoCloseable {
         ensureLogitRows(outRows);
         backend.matmul(xn, outRows, weights.unembedding, null, logits);
         if (config.finalLogitSoftcap() > 0) backend.softcap(logits, outRows * vocab, config.finalLogitSoftcap());
+        if (check) {
+            long bad = backend.firstNonFinite(logits, (long) outRows * vocab);
+            if (bad >= 0) {
+                int row = (int) (bad / vocab);
+                int r = allLogits ? row : rowStart[row] + inputs.get(row).tokens().length - 1;
+                throw nonFinite("the logits", r, (int) (bad % vocab), logits, bad, ids, positions, rowStart, " (vocab entry ");
+            }
+        }
         float[][] out = new float[inputs.size()][];
         for (int i = 0; i < inputs.size(); i++) {
             int n = allLogits ? inputs.get(i).tokens().length : 1;
@@ -296,6 +325,27 @@ public final class Model implements AutoCloseable {
             backend.download(logits, (long) first * vocab, out[i], 0, n * vocab);
         }
         return out;
+    }
+
+    private void requireFinite(Buf buf, int rows, int d, HookPoint.Kind kind, int layer, int[] ids, int[] positions, int[] rowStart) {
+        requireFinite(buf, rows, d, "blocks." + layer + "." + kind.tlName, ids, positions, rowStart);
+    }
+
+    private void requireFinite(Buf buf, int rows, int d, String where, int[] ids, int[] positions, int[] rowStart) {
+        long bad = backend.firstNonFinite(buf, (long) rows * d);
+        if (bad >= 0) throw nonFinite(where, (int) (bad / d), (int) (bad % d), buf, bad, ids, positions, rowStart, " (dimension ");
+    }
+
+    /** "non-finite value in blocks.3.hook_resid_post at position 5 (token 7): NaN (dimension 12)". */
+    private ArithmeticException nonFinite(String where, int row, int column, Buf buf, long index, int[] ids, int[] positions,
+                                          int[] rowStart, String columnLabel) {
+        float[] v = new float[1];
+        backend.download(buf, index, v, 0, 1);
+        int seq = 0;
+        while (seq + 1 < rowStart.length && rowStart[seq + 1] <= row) seq++;
+        String value = Float.isNaN(v[0]) ? "NaN" : v[0] > 0 ? "+Infinity" : "-Infinity";
+        return new ArithmeticException("non-finite value in " + where + " at position " + positions[row] + " (token " + ids[row]
+                + (rowStart.length > 1 ? ", sequence " + seq : "") + "): " + value + columnLabel + column + ")");
     }
 
     /** Runs the hook entries of every input at one point, on the selected rows only. */

@@ -40,6 +40,7 @@ public final class FindRun {
         // Resumable: the statistics so far are checkpointed (atomically) at most every CHECKPOINT_NANOS; a rerun
         // of the same command continues after the last content checkpointed and ends with identical files.
         Path ckpt = out.resolve(RunFiles.FIND_CHECKPOINT);
+        AtomicFiles.requireWritable(out);  // before any forward pass
         String identity = Json.write(Json.MAPPER.createObjectNode().put("task", task.name()).put("model", lm.modelId())
                 .put("sae", sae.id()).put("sae_layer", sae.layer()).put("d_sae", sae.dSae()).put("contents", disc.size())
                 .set("params", p.toJson()));

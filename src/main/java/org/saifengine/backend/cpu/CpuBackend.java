@@ -54,6 +54,22 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public long firstNonFinite(Buf b, long n) {
+        float[] x = a(b);
+        // x * 0 is 0 for finite x and NaN for NaN or infinity: one multiply-add per element, no branch, until a hit.
+        final int block = 256;
+        for (int start = 0; start < n; start += block) {
+            int end = (int) Math.min(n, start + block);
+            float acc = 0;
+            for (int i = start; i < end; i++) acc += x[i] * 0f;
+            if (acc != 0 || Float.isNaN(acc)) {
+                for (int i = start; i < end; i++) if (!Float.isFinite(x[i])) return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
     public boolean heapBuffers() {
         return true;
     }

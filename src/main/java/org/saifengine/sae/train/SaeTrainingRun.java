@@ -28,6 +28,7 @@ public final class SaeTrainingRun {
         if (plan.hook().layer() >= model.config().layers()) {
             throw new IllegalArgumentException("hook " + plan.hook() + " is beyond the model's " + model.config().layers() + " layers");
         }
+        AtomicFiles.requireWritable(plan.out());  // before any work: checkpoints go there
         // Corpus: text files, then the model's own text; a shuffled slice is held out for evaluation.
         List<int[]> windows = new ArrayList<>();
         for (Path f : plan.corpusFiles()) windows.addAll(Corpus.windows(tok, Corpus.documents(f), plan.context(), 4));

@@ -3,6 +3,8 @@ then again in a fresh directory killed with SIGKILL at seeded-random times and r
 completes. The final files must be byte-identical to the uninterrupted run's, results.jsonl without a duplicated or
 missing row. Tiny budgets keep the whole module around a minute."""
 import json
+import os
+import resource
 import random
 import shutil
 import signal
@@ -130,3 +132,116 @@ def test_saif_eval_resumes_identically(env, found):
     base_rows = {r["key"]: r for r in map(json.loads, (base / "results.jsonl").read_text().splitlines())}
     assert {r["key"]: r for r in rows} == base_rows
     same_files(base, killed, ["results.jsonl", "summary.json", "eval-config.json"])
+
+
+# ---- full disk and read-only output (issue 9): one clear error naming the file, nothing earlier lost, and a rerun
+# with room resumes to the same result. The full disk is simulated without privileges by RLIMIT_FSIZE: the JVM
+# ignores SIGXFSZ, so a write past the limit fails with EFBIG ("File too large") as ENOSPC would.
+
+def run_limited(args, max_file_bytes, log):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+    with open(log, "w") as err:
+        p = subprocess.run(cmd(*args), stdout=subprocess.DEVNULL, stderr=err, timeout=600, preexec_fn=limit)
+    return p.returncode, open(log).read()
+
+
+def the_error(stderr):
+    lines = [l for l in stderr.splitlines() if l.startswith("error:")]
+    assert len(lines) == 1, stderr[-3000:]
+    return lines[0]
+
+
+def snapshot(d):
+    return {p.relative_to(d): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def test_sae_train_on_a_full_disk_keeps_its_checkpoint_and_resumes(env, trained):
+    base, seconds = trained
+    out = env["tmp"] / "sae-full"
+    ckpt = out / "checkpoint" / "checkpoint.safetensors"
+    # A first run killed once a checkpoint exists, so there is earlier work to lose.
+    while True:
+        p = subprocess.Popen(cmd(*train_args(env, out)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 600
+        while not ckpt.exists() and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        if not (out / "sae_weights.safetensors").exists():
+            break
+        shutil.rmtree(out)  # it finished before the kill; try again (the kill is then sooner relative to the run)
+    before = snapshot(out)
+    assert before, "no checkpoint was written before the kill"
+    # The checkpoint (~200 KB) no longer fits: every later checkpoint write fails.
+    rc, err = run_limited(train_args(env, out), 64 * 1024, env["tmp"] / "sae-full.log")
+    assert rc != 0
+    msg = the_error(err)
+    assert msg.startswith(f"error: cannot write {ckpt}: File too large"), msg
+    assert snapshot(out) == before, "the earlier checkpoint changed or a temporary file was left"
+    run_timed(train_args(env, out), env["tmp"] / "sae-full-rerun.log")
+    same_files(base, out, ["sae_weights.safetensors", "cfg.json", "metrics.json"])
+
+
+@pytest.fixture(scope="module")
+def eval_base(env, found):
+    base = env["tmp"] / "eval-base2"
+    shutil.copytree(found[0], base)
+    run_timed(["saif", "eval", "--run", base, *EVAL], env["tmp"] / "eval-base2.log")
+    return base
+
+
+def test_saif_eval_on_a_full_disk_keeps_its_rows_and_resumes(env, found, eval_base):
+    run = env["tmp"] / "eval-full"
+    shutil.copytree(found[0], run)
+    results = run / "results.jsonl"
+    full = (eval_base / "results.jsonl").read_bytes()
+    limit = len(full) // 3  # room for a few rows only; the limit cuts a row in the middle
+    rc, err = run_limited(["saif", "eval", "--run", run, *EVAL], limit, env["tmp"] / "eval-full.log")
+    assert rc != 0
+    msg = the_error(err)
+    assert msg.startswith(f"error: cannot write {results}: File too large"), msg
+    kept = results.read_bytes()
+    assert 0 < len(kept) <= limit and full.startswith(kept), "rows written before the disk filled must be intact"
+    run_timed(["saif", "eval", "--run", run, *EVAL], env["tmp"] / "eval-full-rerun.log")
+    assert results.read_bytes() == full, "the resumed eval must cut the torn row and finish identically"
+    same_files(eval_base, run, ["summary.json"])
+
+
+def read_only(directory):
+    """A way to make directory read-only for the engine: chmod when not root, else a read-only bind mount in a private
+    mount namespace (root ignores permission bits). Returns a command prefix, or skips with the reason."""
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        return []
+    probe = subprocess.run(["unshare", "-m", "sh", "-c",
+                            f"mount --bind '{directory}' '{directory}' && mount -o remount,ro,bind '{directory}'"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip("running as root (permission bits do not bind) and no mount namespace for a read-only bind mount: "
+                    + probe.stderr.strip())
+    return ["unshare", "-m", "sh", "-c",
+            f"mount --bind '{directory}' '{directory}' && mount -o remount,ro,bind '{directory}' && exec \"$@\"", "sh"]
+
+
+def test_saif_eval_into_a_read_only_run_fails_clearly_and_loses_nothing(env, found, eval_base):
+    run = env["tmp"] / "eval-ro"
+    shutil.copytree(found[0], run)
+    # Half the rows first, so that there are results to keep.
+    args = ["saif", "eval", "--run", run, *EVAL]
+    run_timed([*args, "--stop-after", 10], env["tmp"] / "eval-ro-first.log")
+    before = snapshot(run)
+    prefix = read_only(run)
+    try:
+        with open(env["tmp"] / "eval-ro.log", "w") as err:
+            p = subprocess.run([*prefix, *cmd(*args)], stdout=subprocess.DEVNULL, stderr=err, timeout=600)
+        stderr = open(env["tmp"] / "eval-ro.log").read()
+    finally:
+        run.chmod(0o755)
+    assert p.returncode != 0
+    msg = the_error(stderr)
+    assert msg.startswith(f"error: cannot write {run}"), msg
+    assert "Read-only file system" in msg or "permission denied" in msg, msg
+    assert snapshot(run) == before, "a read-only run directory must be left exactly as it was"
+    run_timed(args, env["tmp"] / "eval-ro-rerun.log")
+    assert (run / "results.jsonl").read_bytes() == (eval_base / "results.jsonl").read_bytes()
