@@ -39,3 +39,12 @@ def shared():
     if not SHARED.is_dir():
         pytest.skip("../shared is absent: oracle tests need the shared models")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def default_gguf():
+    """The default model's GGUF, fetched once into the cache by scripts/fetch-default-model (offline-safe)."""
+    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
+    if p.returncode != 0:
+        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
+    return pathlib.Path(p.stdout.strip().splitlines()[-1])

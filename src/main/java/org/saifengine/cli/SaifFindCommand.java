@@ -48,7 +48,8 @@ public final class SaifFindCommand implements Callable<Integer> {
     String rankBy;
     @Option(names = "--placement", defaultValue = "post", description = "instruction pre or post the content (default: ${DEFAULT-VALUE})")
     String placement;
-    @Option(names = "--read-position", defaultValue = "last", description = "last or prompt-mean (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--read", "--read-position"}, defaultValue = "last", description = "where latents are read: last (prompt token), "
+            + "instruction-mean (mean over the instruction's tokens; content tokens for negatives) or prompt-mean (default: ${DEFAULT-VALUE})")
     String readPosition;
     @Option(names = "--discovery", defaultValue = "40", description = "discovery contents used, 0 = all (default: ${DEFAULT-VALUE})")
     int discovery;

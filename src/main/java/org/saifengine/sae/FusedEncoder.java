@@ -8,7 +8,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * Fused CPU encode: one pass over W_enc [d_in, d_sae] that computes each token's pre-activations a latent block at
+ * Exact fused CPU encode (the reference for {@link ScreenedEncoder}, which {@link Sae#encode} uses): one pass over
+ * the f32 encoder rows that computes each token's pre-activations a latent block at
  * a time and feeds them straight into a small per-token heap, so no dense d_sae vector per token is ever built.
  *
  * Tiling: a micro-kernel holds 4 tokens x 2 vectors of latents in registers and walks d_in once, so each W_enc
@@ -82,13 +83,44 @@ public final class FusedEncoder {
         });
     }
 
+    /**
+     * Dense pre-activations out[t][j] = xs[t] · encoder row j (no bias) from latent-major rows [d_sae, d_in], with the
+     * encode kernels, multi-threaded over latents: the "dense encode, then select" baseline of the benchmarks.
+     */
+    public static void rowDots(float[] rows, int dIn, int dSae, float[][] xs, float[][] out) {
+        int T = xs.length;
+        if (T == 0) return;
+        int blocks = (dSae + 3) / 4;
+        int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
+        int tasks = Math.min(blocks, threads * 2);
+        int upper = S.loopBound(dIn);
+        IntStream.range(0, tasks).parallel().forEach(task -> {
+            int j0 = (int) ((long) blocks * task / tasks) * 4, j1 = Math.min(dSae, (int) ((long) blocks * (task + 1) / tasks) * 4);
+            float[] zero = new float[dIn];
+            float[] d16 = new float[16];
+            for (int tb = 0; tb < T; tb += TOKEN_BLOCK) {
+                int te = Math.min(T, tb + TOKEN_BLOCK);
+                int j = j0;
+                for (; j + 4 <= j1; j += 4) {
+                    for (int t0 = tb; t0 < te; t0 += TOK) {
+                        block4x4(rows, j * dIn, dIn, upper, xs[t0], t0 + 1 < te ? xs[t0 + 1] : zero,
+                                t0 + 2 < te ? xs[t0 + 2] : zero, t0 + 3 < te ? xs[t0 + 3] : zero, d16);
+                        int nt = Math.min(TOK, te - t0);
+                        for (int q = 0; q < 4; q++) for (int t = 0; t < nt; t++) out[t0 + t][j + q] = d16[q * 4 + t];
+                    }
+                }
+                for (; j < j1; j++) for (int t = tb; t < te; t++) out[t][j] = VectorOps.dot(rows, j * dIn, xs[t], 0, dIn);
+            }
+        });
+    }
+
     /** Tokens per cache block: their inputs stay in L2 while W_enc^T streams past once per block. */
     private static final int TOKEN_BLOCK = 32;
 
     /** Latents [j0, j1) for every token, reading W_enc^T [d_sae, d_in] row by row. */
     private static void encodeRange(Sae sae, float[][] xs, int j0, int j1, LatentHeap[] heaps) {
         int T = xs.length, dIn = sae.dIn();
-        float[] wT = sae.encoderT();
+        float[] wT = sae.weights().encoderRows();
         float[] zero = new float[dIn];
         float[] dots = new float[TOK];
         float[] dots16 = new float[16];

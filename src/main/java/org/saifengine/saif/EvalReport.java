@@ -19,10 +19,10 @@ public final class EvalReport {
         JsonNode conds = summary.path("conditions");
         HtmlReport r = new HtmlReport("SAIF eval: " + s.task().name() + " on " + summary.path("model_id").asText());
         r.paragraph(String.format(Locale.ROOT, "SAE %s, layer %d, k = %d, alpha = %s, %d held-out contents, %d/%d rows%s. "
-                        + "Strict and loose accuracy from the rule-based checker (%s); whiskers are 95%% bootstrap intervals.",
+                        + "Strict and loose accuracy from the rule-based checker (%s)%s; whiskers are 95%% bootstrap intervals.",
                 summary.path("sae_id").asText(), s.layer(), summary.path("k").asInt(), s.params().alpha(), s.contents().size(),
                 summary.path("rows").asInt(), summary.path("jobs").asInt(), summary.path("complete").asBoolean() ? "" : " (incomplete)",
-                s.task().checker().path("type").asText()));
+                s.task().checker().path("type").asText(), judgeNote(rows)));
         r.pre(EvalRun.table(summary));
 
         List<String> labels = new ArrayList<>();
@@ -65,15 +65,30 @@ public final class EvalReport {
             String c = row.path("condition").asText();
             if (shown.merge(c, 1, Integer::sum) > 2) continue;
             ex.add(List.of(c, row.path("content_id").asText(), row.path("output").asText(),
-                    (row.path("strict").asBoolean() ? "strict " : "") + (row.path("loose").asBoolean() ? "loose" : "fail")));
+                    (row.path("strict").asBoolean() ? "strict " : "") + (row.path("loose").asBoolean() ? "loose" : "fail")
+                            + judgeVerdict(row)));
         }
         r.table(List.of("condition", "content", "output", "verdict"), ex);
         return r.render();
     }
 
+    private static String judgeNote(List<JsonNode> rows) {
+        if (rows.isEmpty() || !rows.getFirst().has("judge_parsed")) return "";
+        long unparsed = rows.stream().filter(r -> !r.path("judge_parsed").asBoolean()).count();
+        return String.format(Locale.ROOT, " and from the judge model (judge_strict, judge_loose; over the %d of %d answers "
+                + "that could be parsed)", rows.size() - unparsed, rows.size());
+    }
+
+    private static String judgeVerdict(JsonNode row) {
+        if (!row.has("judge_parsed")) return "";
+        if (!row.path("judge_parsed").asBoolean()) return "; judge: unparsed";
+        return "; judge: " + (row.path("judge_strict").asBoolean() ? "strict " : "") + (row.path("judge_loose").asBoolean() ? "loose" : "fail");
+    }
+
     private static void bars(HtmlReport r, String title, List<String> labels, List<JsonNode> cs) {
         Map<String, double[]> ys = new LinkedHashMap<>(), lo = new LinkedHashMap<>(), hi = new LinkedHashMap<>();
-        for (String m : List.of("strict", "loose")) {
+        for (String m : List.of("strict", "loose", "judge_strict", "judge_loose")) {
+            if (m.startsWith("judge") && cs.stream().noneMatch(c -> c.has(m))) continue;
             double[] y = new double[cs.size()], l = new double[cs.size()], h = new double[cs.size()];
             for (int i = 0; i < cs.size(); i++) {
                 JsonNode iv = cs.get(i).path(m);

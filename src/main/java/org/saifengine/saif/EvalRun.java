@@ -8,6 +8,8 @@ import org.saifengine.io.Json;
 import org.saifengine.saif.check.CheckResult;
 import org.saifengine.saif.check.Checker;
 import org.saifengine.saif.check.Checkers;
+import org.saifengine.saif.judge.Judge;
+import org.saifengine.saif.judge.JudgeVerdict;
 import org.saifengine.steer.SteeringPlan;
 import org.saifengine.steer.SteeringVectors;
 
@@ -119,7 +121,7 @@ public final class EvalRun {
     }
 
     /** Identity of the eval, stored in eval-config.json; a rerun must match it. */
-    static ObjectNode identity(Setup s, LmSession lm) {
+    static ObjectNode identity(Setup s, LmSession lm, Judge judge) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("task", s.task.name()).put("model_id", lm.modelId()).put("layer", s.layer).put("saif_norm", s.saifNorm);
         n.set("params", s.params.toJson());
@@ -128,6 +130,7 @@ public final class EvalRun {
         s.randomLatents.forEach(rl::add);
         ArrayNode ids = n.putArray("contents");
         s.contents.forEach(c -> ids.add(c.id()));
+        if (judge != null) n.putObject("judge").put("id", judge.id()).put("prompt_sha256", Judge.templateHash());
         return n;
     }
 
@@ -158,8 +161,16 @@ public final class EvalRun {
      * asked for the same batches as the local loop) instead of generating them here.
      */
     public static boolean run(Setup s, LmSession lm, BatchSource source) throws IOException {
+        return run(s, lm, source, null);
+    }
+
+    /**
+     * As {@link #run(Setup, LmSession, BatchSource)}, and when a judge is given, each row also carries the judge's
+     * verdicts on its output (the judge is part of the eval's identity: a rerun must name the same one).
+     */
+    public static boolean run(Setup s, LmSession lm, BatchSource source, Judge judge) throws IOException {
         Path dir = s.run.dir();
-        ObjectNode id = identity(s, lm);
+        ObjectNode id = identity(s, lm, judge);
         Path cfg = dir.resolve(RunFiles.EVAL_CONFIG);
         Path results = dir.resolve(RunFiles.RESULTS);
         AtomicFiles.requireWritable(dir);  // before any generation
@@ -193,12 +204,21 @@ public final class EvalRun {
                     for (int i = start; i < end; i++) reqs.add(request(s, jobs.get(i), lm));
                     outs = lm.generate(reqs);
                 }
+                List<JudgeVerdict> verdicts = null;
+                if (judge != null) {
+                    List<Judge.Item> items = new ArrayList<>();
+                    for (int i = Math.max(start, done); i < end; i++)
+                        items.add(new Judge.Item(s.task.canonical().text(), s.contents.get(jobs.get(i).contentIndex()).text(), outs.get(i - start)));
+                    verdicts = judge.judge(items);
+                }
                 StringBuilder sb = new StringBuilder();
                 for (int i = Math.max(start, done); i < end; i++) {
                     EvalJob j = jobs.get(i);
                     String output = outs.get(i - start);
                     CheckResult r = checker.check(output, s.contents.get(j.contentIndex()).text());
-                    sb.append(Json.write(row(i, j, s, output, r))).append('\n');
+                    ObjectNode row = row(i, j, s, output, r);
+                    if (verdicts != null) addVerdict(row, verdicts.get(i - Math.max(start, done)));
+                    sb.append(Json.write(row)).append('\n');
                     bar.step();
                     added++;
                 }
@@ -221,6 +241,13 @@ public final class EvalRun {
                 .put("k", j.k()).put("alpha", j.alpha()).put("layer", j.layer()).put("output", output)
                 .put("strict", r.strict()).put("loose", r.loose()).put("detail", r.detail());
         return n;
+    }
+
+    static void addVerdict(ObjectNode row, JudgeVerdict v) {
+        row.put("judge_parsed", v.parsed());
+        if (v.parsed()) row.put("judge_strict", v.strict()).put("judge_loose", v.loose());
+        else row.putNull("judge_strict").putNull("judge_loose");
+        row.put("judge_answer", v.answer());
     }
 
     /**
@@ -286,6 +313,19 @@ public final class EvalRun {
             long seed = s.params.seed() ^ e.getKey().hashCode();
             c.set("strict", interval(Bootstrap.ofBooleans(strict, s.eval.bootstrapResamples(), seed)));
             c.set("loose", interval(Bootstrap.ofBooleans(loose, s.eval.bootstrapResamples(), seed + 1)));
+            if (first.has("judge_parsed")) {
+                List<JsonNode> judged = rs.stream().filter(x -> x.path("judge_parsed").asBoolean()).toList();
+                c.put("judge_n", judged.size()).put("judge_unparsed", rs.size() - judged.size());
+                if (!judged.isEmpty()) {
+                    boolean[] js = new boolean[judged.size()], jl = new boolean[judged.size()];
+                    for (int i = 0; i < judged.size(); i++) {
+                        js[i] = judged.get(i).path("judge_strict").asBoolean();
+                        jl[i] = judged.get(i).path("judge_loose").asBoolean();
+                    }
+                    c.set("judge_strict", interval(Bootstrap.ofBooleans(js, s.eval.bootstrapResamples(), seed + 2)));
+                    c.set("judge_loose", interval(Bootstrap.ofBooleans(jl, s.eval.bootstrapResamples(), seed + 3)));
+                }
+            }
         }
         ArrayNode main = sum.putArray("main");
         for (String[] m : MAIN) {
@@ -308,20 +348,28 @@ public final class EvalRun {
         return n;
     }
 
-    /** The short terminal table of the main conditions. */
+    /** The short terminal table of the main conditions (with the judge's columns when the rows have verdicts). */
     public static String table(ObjectNode summary) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(java.util.Locale.ROOT, "%-32s %5s  %-22s %-22s%n", "condition (" + summary.path("task").asText() + ")", "n",
+        boolean judged = false;
+        for (JsonNode m : summary.path("main")) judged |= summary.path("conditions").path(m.path("condition").asText()).has("judge_n");
+        sb.append(String.format(java.util.Locale.ROOT, "%-32s %5s  %-22s %-22s", "condition (" + summary.path("task").asText() + ")", "n",
                 "strict [95% CI]", "loose [95% CI]"));
+        if (judged) sb.append(String.format(java.util.Locale.ROOT, " %-22s %-22s %s", "judge strict", "judge loose", "unparsed"));
+        sb.append('\n');
         for (JsonNode m : summary.path("main")) {
             JsonNode c = summary.path("conditions").path(m.path("condition").asText());
-            sb.append(String.format(java.util.Locale.ROOT, "%-32s %5d  %-22s %-22s%n", m.path("label").asText(), c.path("n").asInt(),
+            sb.append(String.format(java.util.Locale.ROOT, "%-32s %5d  %-22s %-22s", m.path("label").asText(), c.path("n").asInt(),
                     ci(c.path("strict")), ci(c.path("loose"))));
+            if (judged) sb.append(String.format(java.util.Locale.ROOT, " %-22s %-22s %d", ci(c.path("judge_strict")),
+                    ci(c.path("judge_loose")), c.path("judge_unparsed").asInt()));
+            sb.append('\n');
         }
         return sb.toString();
     }
 
     static String ci(JsonNode i) {
+        if (i.isMissingNode()) return "-";
         return String.format(java.util.Locale.ROOT, "%.2f [%.2f, %.2f]", i.path("mean").asDouble(), i.path("lo").asDouble(), i.path("hi").asDouble());
     }
 }

@@ -147,7 +147,7 @@ public final class FindRun {
         for (InstructionVariant v : variants) vs.addObject().put("id", v.id()).put("language", v.language()).put("text", v.text());
         int passing = 0;
         for (int j = 0; j < scores.dSae(); j++)
-            if (scores.consistency()[j] >= p.tau() && scores.freqN()[j] <= p.rho() && scores.sensitivity()[j] > 0) passing++;
+            if (scores.passes(j, p.tau(), p.rho())) passing++;
         lat.put("candidates_passing_filters", passing);
         ArrayNode sel = lat.putArray("selected");
         for (int r = 0; r < selected.size(); r++) sel.add(latentJson(scores, selected.get(r), r));
@@ -157,8 +157,9 @@ public final class FindRun {
         for (int j : scores.select(20, 0, 1, p.rankBy())) {
             ObjectNode o = latentJson(scores, j, -1);
             List<String> why = new ArrayList<>();
-            if (scores.consistency()[j] < p.tau()) why.add("consistency < tau");
-            if (scores.freqN()[j] > p.rho()) why.add("freq_N > rho");
+            if (!scores.consistencyPasses(j, p.tau())) why.add("consistency < tau");
+            if (!scores.freqNPasses(j, p.rho())) why.add("freq_N > rho");
+            if (!(scores.sensitivity()[j] > 0)) why.add("sensitivity <= 0");
             o.put("excluded_by", String.join(", ", why));
             top.add(o);
         }

@@ -115,6 +115,20 @@ class SaifCliTest {
     }
 
     @Test
+    void findReadsAtTheInstructionSpanWhenAsked() throws IOException {
+        Path run = work.resolve("run-instruction-mean");
+        Out find = engine("saif", "find", "--model", model, "--sae", saeDir.toString(), "--task", "concept-she",
+                "--out", run.toString(), "--discovery", "2", "--read", "instruction-mean");
+        assertEquals(0, find.code(), find.err());
+        assertEquals("instruction-mean", Json.read(run.resolve("latents.json")).path("params").path("read_position").asText());
+        assertEquals("instruction-mean", Json.read(run.resolve("config.json")).path("params").path("read_position").asText());
+        Out bad = engine("saif", "find", "--model", model, "--sae", saeDir.toString(), "--task", "concept-she",
+                "--out", work.resolve("r").toString(), "--read", "middle");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("read position must be last, instruction-mean or prompt-mean"), bad.err());
+    }
+
+    @Test
     void badInputGivesOneClearError() {
         Out noTask = engine("saif", "find", "--model", model, "--sae", saeDir.toString(), "--task", "nope", "--out", work.resolve("x").toString());
         assertEquals(1, noTask.code());

@@ -72,12 +72,12 @@ public final class LlamaScopeFormat implements SaeFormat {
                 h.path("hook_point_in").asText(null), null, name());
         Sae sae;
         try (SafetensorsFile f = SafetensorsFile.open(wf)) {
-            float[] wEnc = Tensors.transpose(Tensors.get(f, "encoder.weight", dSae, dIn), dSae, dIn);
+            float[] encoderRows = Tensors.get(f, "encoder.weight", dSae, dIn); // already latent-major
             float[] wDec = Tensors.transpose(Tensors.get(f, "decoder.weight", dIn, dSae), dIn, dSae);
             float[] bEnc = Tensors.get(f, "encoder.bias", dSae);
             float[] bDec = Tensors.get(f, "decoder.bias", dIn);
             try {
-                sae = Sae.create(cfg, new SaeWeights(wEnc, bEnc, wDec, bDec, threshold, null, null, null));
+                sae = Sae.create(cfg, new SaeWeights(encoderRows, bEnc, wDec, bDec, threshold, null, null, null));
             } catch (IllegalArgumentException e) {
                 throw new InvalidFileException(dir + ": " + e.getMessage());
             }

@@ -14,22 +14,24 @@ import java.util.Random;
  * vectors of every position but the first (BOS, whose residual is an outlier the SAE should not spend capacity on)
  * in a buffer, shuffles it and hands out batches; when the buffer runs dry it runs the model over the next windows,
  * cycling through the corpus. When the whole corpus fits in the buffer it is captured once and only reshuffled.
+ * The activations of a group of windows come from an {@link ActivationSource}: the model itself, or activations
+ * collected beforehand ({@link CollectedActivations}, e.g. by a Spark job); the order of windows and vectors depends
+ * only on the seed, so both give the same batches when the source gives the same vectors.
  */
 public final class ActivationStore {
     /**
      * Where the stream is, restorable after a kill: the buffer now being handed out is refill number {@code refill}
-     * (0-based), captured starting at window {@code cursor} of pass {@code epoch} after {@code windowsRun} windows;
+     * (0-based), filled starting at window {@code cursor} of pass {@code epoch} after {@code windowsRun} windows;
      * {@code bufPos} vectors of it are used.
      */
     public record Position(long refill, int epoch, int cursor, long windowsRun, int bufPos) {}
 
-    private final Model model;
-    private final HookPoint hook;
-    private final List<int[]> corpus;
+    private final ActivationSource source;
+    private final List<Integer> corpus;
     private final int bufferTokens;
     private final long seed;
     private final int windowsPerForward;
-    private List<int[]> windows;
+    private List<Integer> windows;
     private int epoch, cursor;
     private float[][] buffer = new float[0][];
     private float[][] capturedAll;
@@ -39,23 +41,33 @@ public final class ActivationStore {
     private Position bufferStart;
 
     public ActivationStore(Model model, HookPoint hook, List<int[]> windows, int bufferTokens, long seed) {
+        this(ActivationSource.model(model, hook, windows), java.util.stream.IntStream.range(0, windows.size()).boxed().toList(),
+                bufferTokens, seed);
+    }
+
+    /**
+     * @param windows the source's window indexes to train on (held-out ones left out), in corpus order; the store
+     *                shuffles its own copy with the seed
+     */
+    public ActivationStore(ActivationSource source, List<Integer> windows, int bufferTokens, long seed) {
         if (windows.isEmpty()) throw new IllegalArgumentException("the training corpus has no token windows");
-        this.model = model;
-        this.hook = hook;
+        this.source = source;
         this.corpus = List.copyOf(windows);
         this.bufferTokens = bufferTokens;
         this.seed = seed;
         this.windowsPerForward = 8;
-        this.cacheAll = Corpus.tokenCount(windows) <= bufferTokens;
+        long tokens = 0;
+        for (int w : windows) tokens += source.tokens(w);
+        this.cacheAll = tokens <= bufferTokens;
         this.windows = order(0);
     }
 
     /**
-     * The window order of one pass over the corpus, and the shuffle of one buffer: each from its own seed, so that
+     * The window order of one pass over the corpus; each pass (and each buffer's shuffle) has its own seed, so that
      * any point of the stream can be rebuilt from a {@link Position} without replaying what came before.
      */
-    private List<int[]> order(int pass) {
-        List<int[]> w = new ArrayList<>(corpus);
+    private List<Integer> order(int pass) {
+        List<Integer> w = new ArrayList<>(corpus);
         Corpus.shuffle(w, new Random(seed + 0x9E3779B97F4A7C15L * pass));
         return w;
     }
@@ -73,7 +85,7 @@ public final class ActivationStore {
         return new Position(bufferStart.refill, bufferStart.epoch, bufferStart.cursor, bufferStart.windowsRun, bufPos);
     }
 
-    /** Puts the stream where {@link #position()} was: recaptures that one buffer and skips what was used of it. */
+    /** Puts the stream where {@link #position()} was: refills that one buffer and skips what was used of it. */
     public void restore(Position p) {
         epoch = p.epoch;
         windows = order(epoch);
@@ -100,9 +112,9 @@ public final class ActivationStore {
         if (cacheAll) {
             if (capturedAll == null) {
                 List<float[]> acts = new ArrayList<>();
-                List<int[]> all = order(0);
+                List<Integer> all = order(0);
                 for (int i = 0; i < all.size(); i += windowsPerForward) {
-                    acts.addAll(capture(model, hook, all.subList(i, Math.min(all.size(), i + windowsPerForward))));
+                    acts.addAll(source.activations(all.subList(i, Math.min(all.size(), i + windowsPerForward))));
                 }
                 capturedAll = acts.toArray(new float[0][]);
                 windowsRun += all.size();
@@ -111,7 +123,7 @@ public final class ActivationStore {
         } else {
             List<float[]> acts = new ArrayList<>();
             while (acts.size() < bufferTokens) {
-                List<int[]> group = new ArrayList<>();
+                List<Integer> group = new ArrayList<>();
                 while (group.size() < windowsPerForward) {
                     group.add(windows.get(cursor));
                     windowsRun++;
@@ -121,7 +133,7 @@ public final class ActivationStore {
                         break;
                     }
                 }
-                acts.addAll(capture(model, hook, group));
+                acts.addAll(source.activations(group));
             }
             buffer = acts.toArray(new float[0][]);
         }

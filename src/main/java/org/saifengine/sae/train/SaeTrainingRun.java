@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /** Trains a TopK SAE on activations streamed from the model, with progress, checkpoints, resume and a final eval. */
 public final class SaeTrainingRun {
@@ -29,26 +30,56 @@ public final class SaeTrainingRun {
             throw new IllegalArgumentException("hook " + plan.hook() + " is beyond the model's " + model.config().layers() + " layers");
         }
         AtomicFiles.requireWritable(plan.out());  // before any work: checkpoints go there
-        // Corpus: text files, then the model's own text; a shuffled slice is held out for evaluation.
-        List<int[]> windows = new ArrayList<>();
-        for (Path f : plan.corpusFiles()) windows.addAll(Corpus.windows(tok, Corpus.documents(f), plan.context(), 4));
-        if (plan.generateTokens() > 0) {
-            log.printf("generating %d tokens of model text...%n", plan.generateTokens());
-            windows.addAll(Corpus.generated(model, tok, plan.generateTokens(), plan.context(), cfg.seed() * 7919, 16));
+        // Corpus: text files, then the model's own text; a shuffled slice is held out for evaluation. Windows are
+        // named by index, so that activations collected beforehand (plan.activations()) are found by window.
+        List<int[]> windows = Corpus.windows(tok, plan.corpusFiles(), plan.context());
+        CollectedActivations collected = plan.activations() == null ? null : openCollected(plan, windows, dIn);
+        try {
+            if (plan.generateTokens() > 0) {
+                log.printf("generating %d tokens of model text...%n", plan.generateTokens());
+                windows.addAll(Corpus.generated(model, tok, plan.generateTokens(), plan.context(), cfg.seed() * 7919, 16));
+            }
+            List<Integer> order = new ArrayList<>(IntStream.range(0, windows.size()).boxed().toList());
+            Random r = new Random(cfg.seed());
+            Corpus.shuffle(order, r);
+            List<int[]> eval = new ArrayList<>();
+            long evalHave = 0;
+            while (evalHave < plan.evalTokens() && order.size() > 1) {
+                int[] w = windows.get(order.removeLast());
+                eval.add(w);
+                evalHave += w.length - 1;
+            }
+            long trainTokens = 0;
+            for (int w : order) trainTokens += windows.get(w).length - 1;
+            log.printf("corpus: %d training windows (%d tokens), %d eval windows (%d tokens)%s%n",
+                    order.size(), trainTokens, eval.size(), evalHave, collected == null ? "" : ", activations from " + plan.activations());
+            ActivationSource source = collected != null ? collected : ActivationSource.model(model, plan.hook(), windows);
+            return train(model, modelName, plan, log, new ActivationStore(source, order, plan.bufferTokens(), cfg.seed() + 1), eval);
+        } finally {
+            if (collected != null) collected.close();
         }
-        Random r = new Random(cfg.seed());
-        Corpus.shuffle(windows, r);
-        List<int[]> eval = new ArrayList<>();
-        long evalHave = 0;
-        while (evalHave < plan.evalTokens() && windows.size() > 1) {
-            int[] w = windows.removeLast();
-            eval.add(w);
-            evalHave += w.length - 1;
-        }
-        log.printf("corpus: %d training windows (%d tokens), %d eval windows (%d tokens)%n",
-                windows.size(), Corpus.tokenCount(windows), eval.size(), evalHave);
+    }
 
-        ActivationStore store = new ActivationStore(model, plan.hook(), windows, plan.bufferTokens(), cfg.seed() + 1);
+    private static CollectedActivations openCollected(TrainingPlan plan, List<int[]> windows, int dIn) throws IOException {
+        CollectedActivations c = CollectedActivations.open(plan.activations());
+        try {
+            ActivationShards.Manifest m = c.manifest();
+            if (!m.hook().equals(plan.hook().toString()))
+                throw new IllegalArgumentException("the activations in " + plan.activations() + " were collected at " + m.hook() + ", not " + plan.hook());
+            if (m.dModel() != dIn)
+                throw new IllegalArgumentException("the activations in " + plan.activations() + " have d_model " + m.dModel() + ", the model " + dIn);
+            c.checkWindows(windows);
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static Result train(Model model, String modelName, TrainingPlan plan, PrintStream log, ActivationStore store,
+                                List<int[]> eval) throws IOException {
+        TrainConfig cfg = plan.train();
+        int dIn = model.config().hiddenSize();
         Path ckpt = plan.out().resolve("checkpoint");
         TrainState state;
         if (plan.resume() && TrainState.exists(ckpt)) {
