@@ -34,15 +34,23 @@ def run_timed(args, log):
 
 
 def run_with_kills(args, base_seconds, progress_saved, rng, log):
-    """Kills the command KILLS times at random points of a run as long as the uninterrupted one, rerunning it after
-    each kill, then lets it finish. Returns how many kills hit while progress was already on disk."""
+    """Kills the command KILLS times with SIGKILL, rerunning it after each kill, then lets it finish. The first kill
+    comes a seeded-random moment (up to 10% of the uninterrupted run's time) after the first progress reached the
+    disk, so that the resume path is always exercised; the others at seeded-random points of a whole run (30-95%).
+    Returns how many kills hit while progress was on disk."""
     kills = hits = 0
     while True:
         with open(log, "a") as err:
             p = subprocess.Popen(cmd(*args), stdout=subprocess.DEVNULL, stderr=err)
             if kills < KILLS:
+                if kills == 0:
+                    while not progress_saved() and p.poll() is None:
+                        time.sleep(0.01)
+                    delay = rng.uniform(0, 0.1) * base_seconds
+                else:
+                    delay = rng.uniform(0.3, 0.95) * base_seconds
                 try:
-                    p.wait(timeout=rng.uniform(0.5, 0.95) * base_seconds)
+                    p.wait(timeout=delay)
                 except subprocess.TimeoutExpired:
                     saved = progress_saved()
                     p.send_signal(signal.SIGKILL)
