@@ -46,13 +46,18 @@ public final class EngineSession implements LmSession {
 
     /** Opens a model (a Hugging Face directory) with its tokenizer. */
     public static EngineSession open(ModelFiles files) throws IOException {
-        return open(files, null);
+        return open(files, LoadOptions.defaults());
     }
 
     /** As {@link #open(ModelFiles)}, refusing a model that does not fit in the budget (null: the memory available now). */
     public static EngineSession open(ModelFiles files, org.saifengine.tensor.MemoryBudget budget) throws IOException {
+        return open(files, LoadOptions.defaults().withBudget(budget));
+    }
+
+    /** Opens a model on the backend (and weight dtype) of these options, e.g. a CUDA device. */
+    public static EngineSession open(ModelFiles files, LoadOptions options) throws IOException {
         try {
-            Model model = Model.load(files, LoadOptions.defaults().withBudget(budget));
+            Model model = Model.load(files, options);
             return new EngineSession(files, model, Tokenizers.load(files));
         } catch (RuntimeException | IOException e) {
             files.close();

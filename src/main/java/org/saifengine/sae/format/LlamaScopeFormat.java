@@ -58,12 +58,9 @@ public final class LlamaScopeFormat implements SaeFormat {
             if (!(avgIn.asDouble() > 0)) throw new InvalidFileException(hp + ": dataset_average_activation_norm.in must be positive, got " + avgIn);
             scale = (float) (Math.sqrt(dIn) / avgIn.asDouble());
         }
-        float[] threshold = null;
-        if (arch == Architecture.JUMPRELU) {
-            JsonNode t = h.get("jump_relu_threshold");
-            if (t == null || !t.isNumber()) throw new InvalidFileException(hp + ": 'jump_relu_threshold' must be a number, got " + t);
-            threshold = new float[dSae];
-            Arrays.fill(threshold, (float) (t.asDouble() * scale));
+        JsonNode t = h.get("jump_relu_threshold");
+        if (arch == Architecture.JUMPRELU && (t == null || !t.isNumber())) {
+            throw new InvalidFileException(hp + ": 'jump_relu_threshold' must be a number, got " + t);
         }
         Path wf = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(wf)) throw new IOException("Llama Scope weights not found: " + wf);
@@ -76,6 +73,11 @@ public final class LlamaScopeFormat implements SaeFormat {
             float[] wDec = Tensors.transpose(Tensors.get(f, "decoder.weight", dIn, dSae), dIn, dSae);
             float[] bEnc = Tensors.get(f, "encoder.bias", dSae);
             float[] bDec = Tensors.get(f, "decoder.bias", dIn);
+            float[] threshold = null; // sized only once the tensors have confirmed d_sae
+            if (arch == Architecture.JUMPRELU) {
+                threshold = new float[dSae];
+                Arrays.fill(threshold, (float) (t.asDouble() * scale));
+            }
             try {
                 sae = Sae.create(cfg, new SaeWeights(encoderRows, bEnc, wDec, bDec, threshold, null, null, null));
             } catch (IllegalArgumentException e) {
