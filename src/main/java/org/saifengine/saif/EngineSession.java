@@ -46,8 +46,13 @@ public final class EngineSession implements LmSession {
 
     /** Opens a model (a Hugging Face directory) with its tokenizer. */
     public static EngineSession open(ModelFiles files) throws IOException {
+        return open(files, LoadOptions.defaults());
+    }
+
+    /** Opens a model on the backend (and weight dtype) of these options, e.g. a CUDA device. */
+    public static EngineSession open(ModelFiles files, LoadOptions options) throws IOException {
         try {
-            Model model = Model.load(files, LoadOptions.defaults());
+            Model model = Model.load(files, options);
             return new EngineSession(files, model, Tokenizers.load(files));
         } catch (RuntimeException | IOException e) {
             files.close();

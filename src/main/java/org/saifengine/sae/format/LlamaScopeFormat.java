@@ -86,6 +86,10 @@ public final class LlamaScopeFormat implements SaeFormat {
             default -> throw new InvalidFileException(hp + ": unsupported norm_activation '" + normMode
                     + "' (supported: dataset-wise, inference, token-wise)");
         }
+        JsonNode t = h.get("jump_relu_threshold");
+        if (arch == Architecture.JUMPRELU && (t == null || !t.isNumber())) {
+            throw new InvalidFileException(hp + ": 'jump_relu_threshold' must be a number, got " + t);
+        }
         Path wf = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(wf)) throw new IOException("Llama Scope weights not found: " + wf);
         float[] rows, bEnc, wDec, bDec;
@@ -102,10 +106,8 @@ public final class LlamaScopeFormat implements SaeFormat {
             for (int d = 0; d < dIn; d++) ss += (double) wDec[j * dIn + d] * wDec[j * dIn + d];
             gateNorm[j] = (float) (Math.sqrt(ss) * sIn / sOut);
         }
-        float[] threshold = null;
+        float[] threshold = null; // sized only once the tensors have confirmed d_sae (a fuzzed d_sae must not allocate)
         if (arch == Architecture.JUMPRELU) {
-            JsonNode t = h.get("jump_relu_threshold");
-            if (t == null || !t.isNumber()) throw new InvalidFileException(hp + ": 'jump_relu_threshold' must be a number, got " + t);
             threshold = new float[dSae];
             for (int j = 0; j < dSae; j++) {
                 double g = decoderNormGate ? gateNorm[j] : 1.0;
