@@ -87,7 +87,7 @@ public final class SaifFindCommand implements Callable<Integer> {
         if (spark != null) {
             if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
             var job = new DistributedFind.Job(SaifSources.absolute(model), SaifSources.absolute(sae), saeLayer,
-                    SaifSources.absolute(task), p, sparkPartitions);
+                    SaifSources.absolute(task), p, sparkPartitions, out.toAbsolutePath().normalize().toString());
             FindPartial acc = distributed.collect(spark, job);
             report(FindRun.write(acc, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
             return 0;
