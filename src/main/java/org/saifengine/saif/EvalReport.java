@@ -153,6 +153,10 @@ public final class EvalReport {
         r.lineChart(title, xLabel, "accuracy", xs, ys, lo, hi);
     }
 
+    private static String num(JsonNode l, String f) {
+        return String.format(Locale.ROOT, "%.3f", l.path(f).asDouble());
+    }
+
     /** Heat-map of the selected latents' firing frequency per instruction variant, from latents.json. */
     static void heatmap(HtmlReport r, JsonNode latents) {
         List<String> vars = new ArrayList<>();
@@ -165,8 +169,24 @@ public final class EvalReport {
             for (int i = 0; i < f.length; i++) f[i] = (float) l.path("freq_by_variant").path(i).asDouble();
             vals.add(f);
         }
+        if (!rowsL.isEmpty()) {
+            r.heading("Selected latents: firing frequency per instruction variant");
+            r.heatmap("freq_v(j)", rowsL, vars, vals.toArray(new float[0][]));
+            return;
+        }
+        // no latent passed the filters: show the best candidates and what excluded each
+        List<List<String>> t = new ArrayList<>();
+        for (JsonNode l : latents.path("top_by_sensitivity_unfiltered")) {
+            rowsL.add("#" + l.path("latent").asInt());
+            float[] f = new float[vars.size()];
+            for (int i = 0; i < f.length; i++) f[i] = (float) l.path("freq_by_variant").path(i).asDouble();
+            vals.add(f);
+            t.add(List.of("#" + l.path("latent").asInt(), num(l, "sensitivity"), num(l, "consistency"), num(l, "freq_p"),
+                    num(l, "freq_n"), l.path("excluded_by").asText()));
+        }
         if (rowsL.isEmpty()) return;
-        r.heading("Selected latents: firing frequency per instruction variant");
+        r.heading("No latent passed the filters: top candidates by sensitivity and what excluded each");
+        r.table(List.of("latent", "sensitivity", "consistency", "freq_P", "freq_N", "excluded by"), t);
         r.heatmap("freq_v(j)", rowsL, vars, vals.toArray(new float[0][]));
     }
 }

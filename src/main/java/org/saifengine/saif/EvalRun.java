@@ -54,12 +54,29 @@ public final class EvalRun {
         int layer = params.layer() >= 0 ? params.layer() : run.saeLayer();
         run.checkLayer(layer);
         int k = Math.min(params.k(), run.ranking().size());
+        if (k == 0)  // nothing to steer with: the prompted conditions and the difference of means still run
+            return new Setup(run, task, contents, params, eval, layer, List.of(), null, Double.NaN);
         float[] saif = run.saifVector(k, params.alpha());
         double norm = SteeringPlan.norm(saif);
         float[] coef = java.util.Arrays.copyOf(run.coef(), k);
         SteeringVectors.RandomControl rc = SteeringVectors.randomLatents(sae.dSae(), k, run.ranking(), coef,
                 sae::decoderRow, norm, params.seed());
         return new Setup(run, task, contents, params, eval, layer, rc.latents(), rc.vector(), norm);
+    }
+
+    /** Whether the find selected latents (else the SAIF and random-latent conditions are not run). */
+    static boolean hasLatents(Setup s) {
+        return !s.run.ranking().isEmpty();
+    }
+
+    /**
+     * The difference-of-means strength w: --dom-strength, else the SAIF vector's norm, else (no latents selected)
+     * |u| itself, i.e. adding the mean difference unscaled.
+     */
+    static double domStrength(Setup s, int layer) {
+        if (!Double.isNaN(s.params.domStrength())) return s.params.domStrength();
+        if (!Double.isNaN(s.saifNorm)) return s.saifNorm;
+        return SteeringPlan.norm(s.run.dom()[layer]);
     }
 
     /** The jobs in their fixed order: condition-major, contents in split order; duplicates removed. */
@@ -82,6 +99,7 @@ public final class EvalRun {
             int k = method.equals("none") ? 0 : Integer.parseInt(c[2]);
             double alpha = method.equals("none") ? 0 : Double.parseDouble(c[3]);
             int layer = method.equals("none") ? -1 : Integer.parseInt(c[4]);
+            if ((method.equals("saif") || method.equals("random")) && !hasLatents(s)) continue;
             if (!seen.add(EvalJob.condition(method, instr, k, alpha, layer))) continue;
             for (int i = 0; i < s.contents.size(); i++)
                 jobs.add(new EvalJob(i, s.contents.get(i).id(), method, instr, k, alpha, layer));
@@ -111,8 +129,8 @@ public final class EvalRun {
         SteeringPlan plan = switch (j.method()) {
             case "none" -> null;
             case "saif" -> SaifRun.plan(s.run.saifVector(j.k(), j.alpha()), j.layer(), p.positions(), p.fromStep(), p.renormalize());
-            case "dom" -> SaifRun.plan(SteeringVectors.differenceOfMeans(s.run.dom()[j.layer()],
-                    Double.isNaN(p.domStrength()) ? s.saifNorm : p.domStrength()), j.layer(), p.positions(), p.fromStep(), p.renormalize());
+            case "dom" -> SaifRun.plan(SteeringVectors.differenceOfMeans(s.run.dom()[j.layer()], domStrength(s, j.layer())),
+                    j.layer(), p.positions(), p.fromStep(), p.renormalize());
             case "random" -> SaifRun.plan(s.randomVector, j.layer(), p.positions(), p.fromStep(), p.renormalize());
             default -> throw new IllegalStateException("unknown method " + j.method());
         };
@@ -123,7 +141,9 @@ public final class EvalRun {
     /** Identity of the eval, stored in eval-config.json; a rerun must match it. */
     static ObjectNode identity(Setup s, LmSession lm, Judge judge) {
         ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("task", s.task.name()).put("model_id", lm.modelId()).put("layer", s.layer).put("saif_norm", s.saifNorm);
+        n.put("task", s.task.name()).put("model_id", lm.modelId()).put("layer", s.layer);
+        if (Double.isNaN(s.saifNorm)) n.putNull("saif_norm");
+        else n.put("saif_norm", s.saifNorm);
         n.set("params", s.params.toJson());
         n.set("eval", s.eval.identity());
         ArrayNode rl = n.putArray("random_latents");
@@ -173,6 +193,7 @@ public final class EvalRun {
         ObjectNode id = identity(s, lm, judge);
         Path cfg = dir.resolve(RunFiles.EVAL_CONFIG);
         Path results = dir.resolve(RunFiles.RESULTS);
+        AtomicFiles.requireWritable(dir);  // before any generation
         if (Files.isRegularFile(cfg) && Files.isRegularFile(results)) {
             JsonNode old = Json.read(cfg);
             // compare as stored: numbers re-read from text (an int written from a long reads back as an int)
@@ -189,6 +210,7 @@ public final class EvalRun {
         int batch = s.eval.batchSize();
         Progress bar = new Progress("eval " + s.task.name(), jobs.size(), done, System.err);
         int added = 0;
+        // Append-only: each batch's rows in one write; a row torn by a kill or a full disk is cut off on the next run.
         try (OutputStream out = Files.newOutputStream(results, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             // Batches start at multiples of the batch size, so a resumed run batches exactly like a fresh one.
             for (int start = done - done % batch; start < jobs.size(); start += batch) {
@@ -220,8 +242,12 @@ public final class EvalRun {
                     bar.step();
                     added++;
                 }
-                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                try {
+                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } catch (IOException e) {
+                    throw AtomicFiles.cannotWrite(results, e);
+                }
                 done = end;
             }
         }
@@ -255,10 +281,15 @@ public final class EvalRun {
         String text = new String(bytes, StandardCharsets.UTF_8);
         int lastNl = text.lastIndexOf('\n');
         if (lastNl + 1 < text.length()) {
-            // torn tail: keep only complete lines
-            String kept = text.substring(0, lastNl + 1);
-            AtomicFiles.writeString(results, kept);
-            text = kept;
+            // torn tail: keep only complete lines (truncated in place: needs no free space, unlike a rewrite)
+            try (var ch = java.nio.channels.FileChannel.open(results, StandardOpenOption.WRITE)) {
+                int keep = bytes.length;
+                while (keep > 0 && bytes[keep - 1] != '\n') keep--;
+                ch.truncate(keep);
+            } catch (IOException e) {
+                throw AtomicFiles.cannotWrite(results, e);
+            }
+            text = text.substring(0, lastNl + 1);
         }
         int lineNo = 0;
         for (String line : text.split("\n")) {
@@ -283,7 +314,9 @@ public final class EvalRun {
         sum.put("task", s.task.name()).put("model_id", lm.modelId()).put("sae_id", s.run.config().path("sae_id").asText())
                 .put("rows", rows.size()).put("jobs", jobs.size()).put("complete", rows.size() == jobs.size())
                 .put("contents", s.contents.size()).put("k", Math.min(s.params.k(), s.run.ranking().size()))
-                .put("alpha", s.params.alpha()).put("layer", s.layer).put("saif_norm", s.saifNorm);
+                .put("alpha", s.params.alpha()).put("layer", s.layer);
+        if (Double.isNaN(s.saifNorm)) sum.putNull("saif_norm");
+        else sum.put("saif_norm", s.saifNorm);
         ArrayNode rl = sum.putArray("random_latents");
         s.randomLatents.forEach(rl::add);
         ObjectNode conds = sum.putObject("conditions");
@@ -354,6 +387,8 @@ public final class EvalRun {
                     ci(c.path("judge_loose")), c.path("judge_unparsed").asInt()));
             sb.append('\n');
         }
+        if (summary.path("k").asInt() == 0)
+            sb.append("SAIF steering and random latents: not run, the find selected no latents (see find-report.html)\n");
         return sb.toString();
     }
 
