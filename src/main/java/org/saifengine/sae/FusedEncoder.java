@@ -226,7 +226,7 @@ public final class FusedEncoder {
     }
 
     /** out[q*4 + t] = x_t · W_enc^T row (latent j+q), for 4 consecutive latents starting at row r0 and 4 tokens. */
-    private static void block4x4(float[] w, int r0, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] out) {
+    static void block4x4(float[] w, int r0, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] out) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S), a03 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S), a13 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
@@ -263,7 +263,7 @@ public final class FusedEncoder {
     }
 
     /** dots[t] = x_t · W_enc^T[row..row+dIn) for 4 tokens: one load of W feeds 4 FMAs. */
-    private static void rowDots(float[] w, int row, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] dots) {
+    static void rowDots(float[] w, int row, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] dots) {
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
         int i = 0;
         for (; i < upper; i += L) {

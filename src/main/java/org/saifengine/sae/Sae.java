@@ -6,7 +6,7 @@ import java.util.Arrays;
  * A sparse autoencoder over one activation site. The base fixes the pipeline every architecture shares
  * (normalise input, subtract b_dec, x'W_enc, activation, decode as f W_dec + b_dec, undo normalisation); each
  * subclass supplies only its activation. Encode comes in three forms: {@link #encode(float[][], int)} (fused,
- * batched, multi-threaded, screened with an int8 copy of the encoder, never builds a dense code),
+ * batched, multi-threaded, never builds a dense code; a single token is screened with an int8 copy of the encoder),
  * {@link #encodeExact(float[][], int)} (the same without the screen; identical results) and the plain
  * {@link #encodeDense(float[])} reference.
  */
@@ -122,13 +122,18 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
      * @param top if > 0, keep at most this many strongest latents per token (on top of the architecture's own limit)
      */
     public SparseCode[] encode(float[][] xs, int top) {
+        return encode(xs, top, xs.length <= ScreenedEncoder.MAX_TOKENS);
+    }
+
+    /** Always through the int8 screen, whatever the batch size (tests, benchmarks); same results as the others. */
+    public SparseCode[] encodeScreened(float[][] xs, int top) {
         return encode(xs, top, true);
     }
 
     /**
      * The same encode without the int8 screen: every latent's dot product from the f32 encoder rows. Returns exactly
-     * what {@link #encode(float[][], int)} returns (the screen only skips latents that provably cannot be selected);
-     * kept as the reference and the benchmark baseline.
+     * what the screened encode returns (the screen only skips latents that provably cannot be selected).
+     * {@link #encode(float[][], int)} takes this path for batches of more than {@link ScreenedEncoder#MAX_TOKENS}.
      */
     public SparseCode[] encodeExact(float[][] xs, int top) {
         return encode(xs, top, false);

@@ -35,6 +35,14 @@ final class ScreenedEncoder {
     private static final int TOKEN_BLOCK = 32;
     private static final int BLOCK = 4;       // latents per micro-kernel
 
+    /**
+     * Largest batch {@link Sae#encode} screens. One token (a decode step) streams the whole encoder for 2·d_in·d_sae
+     * FLOPs, so bytes are the limit and the int8 screen reads a quarter of them. From a few tokens on, the exact
+     * kernel reuses each f32 row for 4 tokens and the encode is compute-bound; the screen's widening and bookkeeping
+     * then cost more than the bytes it saves (measured on the 2-core machine: 0.9x at 4 tokens, 0.88x at 256).
+     */
+    static final int MAX_TOKENS = 1;
+
     private ScreenedEncoder() {}
 
     static SparseCode[] encode(Sae sae, float[][] xs, NormState[] norms, int capacity) {
@@ -123,14 +131,27 @@ final class ScreenedEncoder {
         int upper = S.loopBound(dIn);
         float[] zero = new float[dIn];
         float[] d16 = new float[BLOCK * TOK];
+        float[] cut = sae.cutoffs(), floorBias = sae.floorBias();
+        float[] panel = new float[BLOCK * dIn];
         for (int tb = 0; tb < T; tb += TOKEN_BLOCK) {
             int te = Math.min(T, tb + TOKEN_BLOCK);
+            // Many token groups per latent block: widen the 4 int8 rows once into an f32 panel (L1-resident) and run
+            // the f32 kernel on it, instead of widening again for every group of 4 tokens.
+            boolean usePanel = te - tb > TOK;
             for (int j = j0; j < j1; j += BLOCK) {
                 int nj = Math.min(BLOCK, j1 - j);
+                if (usePanel && nj == BLOCK) widenRows(sc.q, j * dIn, BLOCK * dIn, panel);
                 for (int t0 = tb; t0 < te; t0 += TOK) {
                     int nt = Math.min(TOK, te - t0);
                     if (nj == BLOCK && nt == 1) {
                         single4(sc, j, dIn, upper, xs[t0], d16);
+                    } else if (nj == BLOCK && usePanel) {
+                        FusedEncoder.block4x4(panel, 0, dIn, upper, xs[t0], t0 + 1 < te ? xs[t0 + 1] : zero,
+                                t0 + 2 < te ? xs[t0 + 2] : zero, t0 + 3 < te ? xs[t0 + 3] : zero, d16);
+                        for (int k = 0; k < BLOCK; k++) {
+                            float sk = sc.scale[j + k];
+                            for (int t = 0; t < TOK; t++) d16[k * 4 + t] *= sk;
+                        }
                     } else if (nj == BLOCK) {
                         block4x4(sc, j, dIn, upper, xs[t0], t0 + 1 < te ? xs[t0 + 1] : zero,
                                 t0 + 2 < te ? xs[t0 + 2] : zero, t0 + 3 < te ? xs[t0 + 3] : zero, d16);
@@ -145,6 +166,14 @@ final class ScreenedEncoder {
                         for (int t = 0; t < nt; t++) {
                             float p = d16[q * 4 + t];
                             float e = Math.nextUp(xnorm[t0 + t] * c);
+                            // Cheap conservative rejections first (the slack dwarfs the rounding of these sums):
+                            // the latent's cutoff, then the token's current floor of lower bounds.
+                            float hi = p + e, slack = 1e-6f * (Math.abs(p) + e) + Float.MIN_NORMAL;
+                            if (cut != null && hi + slack <= cut[jj]) continue;
+                            if (floorBias != null && lows != null) {
+                                float fb = floorBias[jj];
+                                if (hi + fb + (slack + 1e-6f * Math.abs(fb)) < lows[t0 + t].floor()) continue;
+                            }
                             float hiAct = sae.activate(jj, Math.nextUp(p + e));
                             if (!(hiAct > 0f)) continue;
                             if (lows != null) {
@@ -177,11 +206,33 @@ final class ScreenedEncoder {
             }
         }
         Arrays.sort(pairs, 0, n);
-        for (int m = 0; m < n; m++) {
-            int j = (int) (pairs[m] >>> 32), t = (int) pairs[m];
-            float d = VectorOps.dot(rows, j * dIn, xs[t], 0, dIn);
-            heaps[t].offer(j, sae.activate(j, d));
+        int upper = S.loopBound(dIn);
+        float[] zero = new float[dIn];
+        float[] d4 = new float[TOK];
+        for (int m = 0; m < n; ) {
+            int j = (int) (pairs[m] >>> 32);
+            int end = m;
+            while (end < n && (int) (pairs[end] >>> 32) == j) end++;
+            // Up to 4 tokens per pass over row j (4 independent FMA chains); same arithmetic as VectorOps.dot.
+            for (int g = m; g < end; g += TOK) {
+                int nt = Math.min(TOK, end - g);
+                float[] x0 = xs[(int) pairs[g]];
+                float[] x1 = nt > 1 ? xs[(int) pairs[g + 1]] : zero;
+                float[] x2 = nt > 2 ? xs[(int) pairs[g + 2]] : zero;
+                float[] x3 = nt > 3 ? xs[(int) pairs[g + 3]] : zero;
+                if (nt == 1) d4[0] = VectorOps.dot(rows, j * dIn, x0, 0, dIn);
+                else FusedEncoder.rowDots(rows, j * dIn, dIn, upper, x0, x1, x2, x3, d4);
+                for (int k = 0; k < nt; k++) heaps[(int) pairs[g + k]].offer(j, sae.activate(j, d4[k]));
+            }
+            m = end;
         }
+    }
+
+    /** out[0..n) = q[off..off+n) as floats (exact: int8 values). */
+    private static void widenRows(byte[] q, int off, int n, float[] out) {
+        int i = 0, upper = S.loopBound(n);
+        for (; i < upper; i += L) widen(q, off + i).intoArray(out, i);
+        for (; i < n; i++) out[i] = q[off + i];
     }
 
     private static FloatVector widen(byte[] q, int off) {

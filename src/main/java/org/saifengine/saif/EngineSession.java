@@ -49,6 +49,11 @@ public final class EngineSession implements LmSession {
         return open(files, LoadOptions.defaults());
     }
 
+    /** As {@link #open(ModelFiles)}, refusing a model that does not fit in the budget (null: the memory available now). */
+    public static EngineSession open(ModelFiles files, org.saifengine.tensor.MemoryBudget budget) throws IOException {
+        return open(files, LoadOptions.defaults().withBudget(budget));
+    }
+
     /** Opens a model on the backend (and weight dtype) of these options, e.g. a CUDA device. */
     public static EngineSession open(ModelFiles files, LoadOptions options) throws IOException {
         try {

@@ -10,7 +10,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The int8-screened encode ({@link Sae#encode}) must return exactly (bit for bit) what the exact f32 encode
+ * The int8-screened encode (the default for one token, any batch through encodeScreened) must return exactly (bit for bit) what the exact f32 encode
  * ({@link Sae#encodeExact}) returns: same latents, same order, same float values. Includes inputs built to sit on
  * the screen's error bound, exact ties and thresholds equal to a pre-activation.
  */
@@ -28,8 +28,9 @@ class ScreenedEncodeTest {
     }
 
     static void check(Sae sae, float[][] x, String what) {
-        assertSame(sae.encodeExact(x, 0), sae.encode(x, 0), what);
-        for (int top : new int[]{1, 3, 17}) assertSame(sae.encodeExact(x, top), sae.encode(x, top), what + " top " + top);
+        assertSame(sae.encodeExact(x, 0), sae.encodeScreened(x, 0), what);
+        assertSame(sae.encodeExact(x, 0), sae.encode(x, 0), what + " (default path)");
+        for (int top : new int[]{1, 3, 17}) assertSame(sae.encodeExact(x, top), sae.encodeScreened(x, top), what + " top " + top);
     }
 
     @ParameterizedTest

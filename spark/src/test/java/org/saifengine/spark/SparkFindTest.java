@@ -1,6 +1,8 @@
 package org.saifengine.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,6 +94,38 @@ class SparkFindTest {
         Path spark = work.resolve("spark");
         run(spark, "--spark", "local[2]", "--spark-partitions", "3");
         assertSameRun(single, spark);
+        assertLatentTableMatches(spark.resolve(SparkFind.LATENT_STATS), Json.read(single.resolve("latents.json")));
+    }
+
+    /** The Parquet table has one row per latent, in order, and the single-process ranking's numbers bit for bit. */
+    static void assertLatentTableMatches(Path table, JsonNode latents) {
+        List<Row> rows = readParquet(table, "latent");
+        assertEquals(256, rows.size(), "one row per latent");
+        for (int j = 0; j < rows.size(); j++) assertEquals(j, rows.get(j).getInt(0));
+        assertFalse(latents.path("ranking").isEmpty());
+        for (JsonNode r : latents.path("ranking")) {
+            Row row = rows.get(r.path("latent").asInt());
+            for (String c : List.of("freq_p", "freq_n", "mean_p", "mean_n", "consistency", "sensitivity", "standardized"))
+                assertEquals((float) r.path(c).asDouble(), row.getFloat(row.fieldIndex(c)), "latent " + r.path("latent") + " " + c);
+            List<Float> fv = row.getList(row.fieldIndex("freq_by_variant")), mv = row.getList(row.fieldIndex("mean_by_variant"));
+            assertEquals(r.path("freq_by_variant").size(), fv.size());
+            for (int v = 0; v < fv.size(); v++) {
+                assertEquals((float) r.path("freq_by_variant").get(v).asDouble(), fv.get(v));
+                assertEquals((float) r.path("mean_by_variant").get(v).asDouble(), mv.get(v));
+            }
+        }
+    }
+
+    /** A Parquet table's rows, ordered by a column, read with Spark SQL (local[1]). */
+    static List<Row> readParquet(Path table, String orderBy) {
+        assertTrue(Files.isDirectory(table), "Parquet table missing: " + table);
+        SparkSession s = SparkSession.builder().master("local[1]").appName("read " + table.getFileName())
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            return s.read().parquet(table.toString()).orderBy(orderBy).collectAsList();
+        } finally {
+            s.stop();
+        }
     }
 
     @Test

@@ -57,10 +57,10 @@ public class SaeEncodeBenchmark {
         pre = new float[batch][D_SAE];
     }
 
-    /** The default encode: int8 screen over all latents, exact f32 recompute of the candidates. */
+    /** int8 screen over all latents, exact f32 recompute of the candidates (the default encode for one token). */
     @Benchmark
     public SparseCode[] screenedTopK() {
-        return sae.encode(xs);
+        return sae.encodeScreened(xs, 0);
     }
 
     /** Fused encode + top-k over the f32 encoder rows, no screen (same results). */
