@@ -10,6 +10,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED = (ROOT / ".." / "shared").resolve()
 JAVA_HOME = os.environ.get("JAVA_HOME_25", "/usr/lib/jvm/temurin-25-jdk-amd64")
 JAR = ROOT / "target" / "engine.jar"
+# Tests run the engine with its NaN/Inf check on (Model.CHECK_FINITE_DEFAULT): a non-finite activation fails loudly.
+os.environ.setdefault("SAIF_ENGINE_CHECK_FINITE", "true")
 JVM_FLAGS = ["--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
              "--sun-misc-unsafe-memory-access=allow"]
 
@@ -37,3 +39,12 @@ def shared():
     if not SHARED.is_dir():
         pytest.skip("../shared is absent: oracle tests need the shared models")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def default_gguf():
+    """The default model's GGUF, fetched once into the cache by scripts/fetch-default-model (offline-safe)."""
+    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
+    if p.returncode != 0:
+        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
+    return pathlib.Path(p.stdout.strip().splitlines()[-1])

@@ -28,7 +28,10 @@ def test_bench_json_has_every_field_with_positive_numbers(shared):
     st = d["steering"]
     check_stats(st["decode_step_ms"], "decode_step_ms")
     check_stats(st["steered_decode_step_ms"], "steered_decode_step_ms")
+    check_stats(st["steered_decode_step_ms"], "steered_decode_step_ms")
     assert math.isfinite(st["overhead_percent"])  # may be negative: noise on a tiny model
+    d_ = st["paired_difference_ms"]  # steered minus plain, per pair of steps: any sign
+    assert d_["min"] <= d_["median"] <= d_["max"] and all(math.isfinite(d_[k]) for k in d_)
     assert d["sae"]["d_in"] == 64 and d["sae"]["d_sae"] == 128
     check_stats(d["sae"]["encode_tokens_per_s_batch_1"], "sae batch 1")
     check_stats(d["sae"]["encode_tokens_per_s_batch_4"], "sae batch 4")
@@ -38,6 +41,13 @@ def test_bench_json_has_every_field_with_positive_numbers(shared):
     assert positive(d["peak_rss_bytes"]) and d["peak_rss_bytes"] > d["weight_bytes"]
     assert positive(d["peak_rss_bytes_batch_1"]) and d["peak_rss_bytes_batch_1"] <= d["peak_rss_bytes"]
     assert positive(d["peak_rss_batch_1_over_weights_plus_kv"])
+    assert d["weights_plus_kv_bytes_batch_1"] == d["weight_bytes"] + d["kv_cache_bytes_batch_1"]
+    assert abs(d["peak_rss_batch_1_over_weights_plus_kv"] * d["weights_plus_kv_bytes_batch_1"]
+               - d["peak_rss_bytes_batch_1"]) < 1e-6 * d["peak_rss_bytes_batch_1"]
+    mem = d["memory"]
+    assert mem["rss_anon_bytes"] + mem["rss_file_bytes"] <= mem["rss_bytes"] + 4096
+    assert 0 < mem["heap_used_bytes"] <= mem["heap_committed_bytes"] and positive(mem["non_heap_committed_bytes"])
+    assert st["allocated_bytes_per_step"] >= 0 and st["steered_allocated_bytes_per_step"] >= 0
     for k in ["memory_bandwidth_gb_per_s", "decode_floor_tokens_per_s", "decode_vs_floor"]:
         assert positive(d[k]), k
 

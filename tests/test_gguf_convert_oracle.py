@@ -6,23 +6,13 @@ transformers derives, and bit-identical weights under the same names (q/k rows u
 from scores, F16, untied).
 """
 import json
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 import torch
 from safetensors.numpy import load_file
 
-from conftest import ROOT, run_engine
-
-
-@pytest.fixture(scope="module")
-def default_gguf():
-    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
-    return pathlib.Path(p.stdout.strip().splitlines()[-1])
+from conftest import run_engine
 
 
 @pytest.fixture(scope="module", params=["default", "tiny"])

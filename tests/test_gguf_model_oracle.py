@@ -4,15 +4,13 @@ On 5 chat prompts: logits at every position within 1e-3 of the largest reference
 48-token answers identical; the safetensors directory `engine convert` writes gives the same greedy answers.
 """
 import json
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 import torch
 from safetensors.numpy import load_file
 
-from conftest import ROOT, run_engine, run_engine_json
+from conftest import run_engine, run_engine_json
 
 PROMPTS = [
     "What is the capital of France?",
@@ -22,14 +20,6 @@ PROMPTS = [
     "List the planets of the solar system.",
 ]
 NEW_TOKENS = 48
-
-
-@pytest.fixture(scope="module")
-def default_gguf():
-    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
-    return pathlib.Path(p.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ Every tensor of the default model (SmolLM2-135M-Instruct Q4_1) and random tensor
 type, written with gguf.GGUFWriter, must dequantize to exactly the same f32 bits; bf16 output must equal gguf's
 own round-to-nearest-even bf16 of those values.
 """
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
@@ -13,15 +11,7 @@ from gguf import GGMLQuantizationType as T, GGUFReader, GGUFWriter, dequantize, 
 from gguf.constants import GGML_QUANT_SIZES
 from safetensors.numpy import load_file
 
-from conftest import ROOT, run_engine
-
-
-@pytest.fixture(scope="module")
-def default_gguf():
-    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
-    return pathlib.Path(p.stdout.strip().splitlines()[-1])
+from conftest import run_engine
 
 
 def bits_equal(a, b):

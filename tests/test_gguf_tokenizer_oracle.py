@@ -3,21 +3,11 @@
 identical ids on >= 500 deterministic strings, identical chat-template text and ids on 10 conversations.
 """
 import json
-import pathlib
 import random
-import subprocess
 
 import pytest
 
-from conftest import ROOT, run_engine
-
-
-@pytest.fixture(scope="module")
-def default_gguf():
-    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
-    return pathlib.Path(p.stdout.strip().splitlines()[-1])
+from conftest import run_engine
 
 
 @pytest.fixture(scope="module")

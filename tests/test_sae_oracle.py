@@ -309,6 +309,8 @@ def test_llama_scope(monkeypatch, tmp_path):
     (d / "hyperparams.json").write_text(json.dumps({
         "d_model": D_IN, "d_sae": D_SAE, "hook_point_in": "blocks.5.hook_resid_post",
         "hook_point_out": "blocks.5.hook_resid_post", "act_fn": "jumprelu", "jump_relu_threshold": 0.3,
+        # SAELens's loader ignores this flag (OpenMOSS's default is true); with it off both formulas agree.
+        "sparsity_include_decoder_norm": False,
         "dataset_average_activation_norm": {"in": avg_in, "out": avg_in}}))
     save_file({
         "encoder.weight": (torch.randn(D_SAE, D_IN, generator=g) / 8).to(torch.bfloat16),
@@ -335,6 +337,62 @@ def test_llama_scope(monkeypatch, tmp_path):
     out = engine_encode(d, x, tmp_path)
     assert out["format"] == "llama-scope"
     compare(out, ref_acts, ref_recon, "llama scope")
+
+
+def openmoss_llama_scope(hp, w, x):
+    """OpenMOSS lm-saes' inference path, reimplemented in numpy (float64) from OpenMOSS/Language-Model-SAEs
+    src/lm_saes/sae.py at commit 00366e29c88a1ac95f8df610212db8aee1d554cf: standardize_parameters_of_dataset_norm
+    (b_E / s_in, b_D / s_out, W_D * s_in / s_out, s = sqrt(d_model) / dataset_average_activation_norm), then encode
+    (subtract b_D if apply_decoder_bias_to_pre_encoder; h = x W_E^T + b_E; gate h * ||W_D[:, j]|| > threshold when
+    sparsity_include_decoder_norm; acts = h * gate) and decode (acts W_D^T + b_D). Returns (acts, recon, s_in)."""
+    d = hp["d_model"]
+    s_in = math.sqrt(d) / hp["dataset_average_activation_norm"]["in"]
+    s_out = math.sqrt(d) / hp["dataset_average_activation_norm"]["out"]
+    W_E, b_E = w["encoder.weight"], w["encoder.bias"] / s_in
+    W_D, b_D = w["decoder.weight"] * s_in / s_out, w["decoder.bias"] / s_out
+    x = x.astype(np.float64)
+    if hp["apply_decoder_bias_to_pre_encoder"]:
+        x = x - b_D
+    h = x @ W_E.T + b_E
+    scores = h * np.linalg.norm(W_D, axis=0) if hp["sparsity_include_decoder_norm"] else h
+    acts = h * (scores > hp["jump_relu_threshold"])
+    return acts, acts @ W_D.T + b_D, s_in
+
+
+@pytest.mark.parametrize("decoder_norm_gate,apply_b_dec,avg_out", [(True, False, 9.5), (True, True, 9.5),
+                                                                    (False, True, 9.5), (True, False, 4.0)])
+def test_llama_scope_matches_openmoss(decoder_norm_gate, apply_b_dec, avg_out, tmp_path):
+    """Our Llama Scope loader against OpenMOSS's own formula (not SAELens's loader): decoder columns of varied norm so
+    sparsity_include_decoder_norm matters, with and without the decoder-bias subtraction, equal and unequal in/out
+    dataset norms. Our values are s_in x OpenMOSS's (SAELens's convention); reconstructions are equal."""
+    d = tmp_path / "Llama3_1-8B-Base-L7R-8x"
+    (d / "checkpoints").mkdir(parents=True)
+    g = torch.Generator().manual_seed(11)
+    hp = {"d_model": D_IN, "d_sae": D_SAE, "hook_point_in": "blocks.7.hook_resid_post",
+          "hook_point_out": "blocks.7.hook_resid_post", "act_fn": "jumprelu", "jump_relu_threshold": 0.25,
+          "norm_activation": "dataset-wise", "dataset_average_activation_norm": {"in": 9.5, "out": avg_out},
+          "sparsity_include_decoder_norm": decoder_norm_gate, "use_decoder_bias": True,
+          "apply_decoder_bias_to_pre_encoder": apply_b_dec, "top_k": 50}
+    (d / "hyperparams.json").write_text(json.dumps(hp))
+    col_scale = torch.rand(D_SAE, generator=g) * 1.5 + 0.25   # decoder column norms ~0.25..1.75
+    tensors = {
+        "encoder.weight": torch.randn(D_SAE, D_IN, generator=g) / 8,
+        "encoder.bias": torch.randn(D_SAE, generator=g) * 0.1,
+        "decoder.weight": torch.randn(D_IN, D_SAE, generator=g) / math.sqrt(D_IN) * col_scale,
+        "decoder.bias": torch.randn(D_IN, generator=g) * 0.1,
+    }
+    tensors = {k: v.to(torch.bfloat16) for k, v in tensors.items()}  # released checkpoints are bf16
+    save_file(tensors, d / "checkpoints" / "final.safetensors")
+    w = {k: v.float().numpy().astype(np.float64) for k, v in tensors.items()}
+    x = activations(13) * 2
+    acts, recon, s_in = openmoss_llama_scope(hp, w, x)
+    assert 0 < (acts > 0).sum() < acts.size / 2
+    if decoder_norm_gate:  # the gate must matter for this SAE, or the test would not tell the formulas apart
+        plain = (x @ w["encoder.weight"].T + w["encoder.bias"] / s_in) > hp["jump_relu_threshold"]
+        assert (plain != (acts != 0)).any()
+    out = engine_encode(d, x, tmp_path)
+    assert out["format"] == "llama-scope"
+    compare(out, acts * s_in, recon, "llama scope vs OpenMOSS")
 
 
 # ------------------------------------------------------------------------------------------------- sparsify

@@ -1,21 +1,10 @@
 """Chat completions on a model with a chat template (the default SmolLM2-135M-Instruct GGUF): the messages are
 rendered by the template, and the prompt the server feeds is exactly what transformers' apply_chat_template gives."""
-import pathlib
-import subprocess
 
 import openai
 import pytest
 
 import serverutil
-from conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def default_gguf():
-    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
-    return pathlib.Path(p.stdout.strip().splitlines()[-1])
 
 
 def test_chat_uses_the_models_template(default_gguf):

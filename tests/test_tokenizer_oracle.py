@@ -230,18 +230,11 @@ def test_ids_and_decode_equal_to_hf_tokenizers(name, add_special, tokenizer_dirs
     assert not bad, f"{len(bad)}/{len(strings)} differ for {name}:\n" + "\n".join(bad[:15])
 
 
-def test_default_gguf_model_tokenizer_equals_transformers_gguf_loader(strings, tmp_path):
-    """The default model (SmolLM2 GGUF, when fetched): its tokenizer as the engine reads it from GGUF metadata vs
+def test_default_gguf_model_tokenizer_equals_transformers_gguf_loader(strings, tmp_path, default_gguf):
+    """The default model (SmolLM2 GGUF): its tokenizer as the engine reads it from GGUF metadata vs
     transformers' own GGUF tokenizer conversion, on the same strings, with special tokens."""
     transformers = pytest.importorskip("transformers")
-    import os
-    import pathlib
-    cache = os.environ.get("SAIF_ENGINE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "saif-engine")
-    ggufs = sorted(pathlib.Path(cache, "models").glob("*.gguf")) if pathlib.Path(cache, "models").is_dir() else []
-    if not ggufs:
-        pytest.skip("the default model is not downloaded (scripts/fetch-default-model)")
-    gguf = ggufs[0]
+    gguf = default_gguf
     ref = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     inp = tmp_path / "strings.jsonl"
     inp.write_text("".join(json.dumps({"text": s}) + "\n" for s in strings), encoding="utf-8")

@@ -39,7 +39,8 @@ import java.util.function.DoubleSupplier;
  *   <li>SAE encode tokens/s (fused encode + top-k) at batch 1 and {@code --sae-batch}, on {@code --sae} or a
  *       random TopK SAE of width {@code --sae-width} over the model's d_model;</li>
  *   <li>steering overhead: batch-1 decode with a steering vector added at the last layer's residual stream vs
- *       without (runs interleaved so drift hits both alike);</li>
+ *       without, in pairs of steps at the same position (the median pair difference over the median plain step,
+ *       so load that drifts over seconds cancels), and the heap bytes each allocates per step;</li>
  *   <li>peak RSS (VmHWM), weight and KV-cache bytes, read bandwidth and the decode floor it implies.</li>
  * </ul>
  * Token ids are fixed pseudo-random ones and decode feeds back the argmax, so runs are repeatable.
@@ -159,22 +160,53 @@ public final class BenchCommand implements Callable<Integer> {
             }
 
             if (wanted("steering")) {
-                // Steering: the same batch-1 decode with x += 4 * v at the last block's output on every position.
+                // Steering: the same batch-1 decode (same prompt, same argmax feedback) with x += 4 * v at the last
+                // block's output on every position. Both are warmed up, then timed in alternation so that drift and
+                // other processes' load hit both alike; the medians are compared.
                 float[] v = gauss(new SplittableRandom(3), c.hiddenSize(), 1f);
                 Hooks steer = Hooks.builder().add(new HookPoint(c.layers() - 1, HookPoint.Kind.RESID_POST), Positions.from(0), v, 4f).build();
                 Runner steered = new Runner(m, 1, prompt, capacity).withHooks(steer);
+                if (!wanted("single")) measure(one::prefill, one::decode);
                 measure(steered::prefill, steered::decode);
-                List<Double> plainStep = new ArrayList<>(), steerStep = new ArrayList<>();
+                // Steps are paired: one plain step, then the steered step at the same position (order alternating),
+                // so load that changes over seconds cancels in each pair's difference; the overhead is the median
+                // difference over the median plain step.
+                List<Double> plainStep = new ArrayList<>(), steerStep = new ArrayList<>(), diff = new ArrayList<>();
+                List<Double> plainAlloc = new ArrayList<>(), steerAlloc = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
                     one.prefill();
-                    plainStep.add(one.decode() / decodeTokens * 1e3);
                     steered.prefill();
-                    steerStep.add(steered.decode() / decodeTokens * 1e3);
+                    for (int i = 0; i < decodeTokens; i++) {
+                        double p, q;
+                        if (i % 2 == 0) {
+                            p = one.step();
+                            q = steered.step();
+                        } else {
+                            q = steered.step();
+                            p = one.step();
+                        }
+                        plainStep.add(p * 1e3);
+                        steerStep.add(q * 1e3);
+                        diff.add((q - p) * 1e3);
+                    }
+                    one.prefill();
+                    one.decode();
+                    plainAlloc.add((double) one.allocatedBytes / decodeTokens);
+                    steered.prefill();
+                    steered.decode();
+                    steerAlloc.add((double) steered.allocatedBytes / decodeTokens);
                 }
                 Map<String, Object> st = new LinkedHashMap<>();
                 st.put("decode_step_ms", stats(plainStep));
                 st.put("steered_decode_step_ms", stats(steerStep));
-                st.put("overhead_percent", 100 * (median(steerStep) - median(plainStep)) / median(plainStep));
+                st.put("paired_difference_ms", stats(diff));
+                st.put("overhead_percent", 100 * median(diff) / median(plainStep));
+                // Heap bytes the calling thread allocates per decode step (logits array, forward's small index
+                // arrays): the steering hook itself should add nothing to it.
+                if (!plainAlloc.contains(-1.0)) {
+                    st.put("allocated_bytes_per_step", median(plainAlloc));
+                    st.put("steered_allocated_bytes_per_step", median(steerAlloc));
+                }
                 st.put("hook", "blocks." + (c.layers() - 1) + ".hook_resid_post, every position");
                 o.put("steering", st);
             }
@@ -183,7 +215,9 @@ public final class BenchCommand implements Callable<Integer> {
 
             long peak = peakRssBytes();
             o.put("kv_cache_bytes_batch_1", kvBytesPerSeq);
+            o.put("weights_plus_kv_bytes_batch_1", weightBytes + kvBytesPerSeq);
             o.put("peak_rss_bytes", peak);
+            o.put("memory", memoryBreakdown());
 
             if (bandwidthMib > 0 && wanted("bandwidth")) {
                 double bandwidth = MemoryBandwidth.measure((long) bandwidthMib << 20, 5);
@@ -260,6 +294,8 @@ public final class BenchCommand implements Callable<Integer> {
         final int[][] prompts;
         final int[] next;
         Hooks hooks;
+        /** Heap bytes the last decode() allocated on the calling thread (-1: unknown). */
+        long allocatedBytes;
 
         Runner(Model m, int n, int prompt, int capacity) {
             this.m = m;
@@ -290,18 +326,63 @@ public final class BenchCommand implements Callable<Integer> {
             return (System.nanoTime() - t0) / 1e9;
         }
 
+        /** One decode step of every sequence (feeding back the argmax); returns seconds. */
+        double step() {
+            long t0 = System.nanoTime();
+            List<Model.Input> in = new ArrayList<>();
+            for (int s = 0; s < seqs.length; s++) in.add(new Model.Input(seqs[s], new int[] {next[s]}, hooks));
+            float[][] logits = m.forward(in, false);
+            for (int s = 0; s < seqs.length; s++) next[s] = argmax(logits[s]);
+            return (System.nanoTime() - t0) / 1e9;
+        }
+
         /** Decode steps after prefill (the sequences must hold exactly the prompt). */
         double decode() {
             int steps = seqs[0].capacity() - seqs[0].length() - 1;
+            long a0 = threadAllocatedBytes();
             long t0 = System.nanoTime();
-            for (int step = 0; step < steps; step++) {
-                List<Model.Input> in = new ArrayList<>();
-                for (int s = 0; s < seqs.length; s++) in.add(new Model.Input(seqs[s], new int[] {next[s]}, hooks));
-                float[][] logits = m.forward(in, false);
-                for (int s = 0; s < seqs.length; s++) next[s] = argmax(logits[s]);
-            }
-            return (System.nanoTime() - t0) / 1e9;
+            for (int step = 0; step < steps; step++) step();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long a1 = threadAllocatedBytes();
+            allocatedBytes = a0 < 0 || a1 < 0 ? -1 : a1 - a0;
+            return seconds;
         }
+    }
+
+    /** Heap bytes allocated so far by the calling thread, or -1 where the JVM cannot tell. */
+    static long threadAllocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getCurrentThreadAllocatedBytes();
+        }
+        return -1;
+    }
+
+    /**
+     * Where the resident memory is now: anonymous (weights copied at load, Java heap, JIT code, metaspace, KV cache)
+     * and file-backed (mapped weights, the JVM's own libraries and class-data archive) pages from /proc/self/status,
+     * and the JVM's view of its heap and non-heap pools.
+     */
+    static Map<String, Object> memoryBreakdown() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try {
+            // One read of the file, so the three numbers describe the same moment.
+            List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+            for (String[] f : new String[][] {{"VmRSS:", "rss_bytes"}, {"RssAnon:", "rss_anon_bytes"}, {"RssFile:", "rss_file_bytes"}}) {
+                for (String line : status) {
+                    if (line.startsWith(f[0])) out.put(f[1], Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no /proc: the JVM's own numbers below still say something
+        }
+        var mem = java.lang.management.ManagementFactory.getMemoryMXBean();
+        out.put("heap_used_bytes", mem.getHeapMemoryUsage().getUsed());
+        out.put("heap_committed_bytes", mem.getHeapMemoryUsage().getCommitted());
+        out.put("non_heap_committed_bytes", mem.getNonHeapMemoryUsage().getCommitted());
+        out.put("gc", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList());
+        return out;
     }
 
     static int argmax(float[] a) {
@@ -347,9 +428,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Peak resident set size of this process (VmHWM), or -1 where /proc is absent. */
     static long peakRssBytes() {
+        return procStatusBytes("VmHWM:");
+    }
+
+    /** A kB field of /proc/self/status in bytes, or -1 where /proc or the field is absent. */
+    static long procStatusBytes(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         } catch (IOException | NumberFormatException e) {
             return -1;

@@ -18,6 +18,31 @@ public final class Launcher {
             "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow");
 
+    /** Commands that load a model and run it: their heap holds little besides the KV cache and a few buffers. */
+    static final List<String> LEAN_HEAP_COMMANDS = List.of("bench", "generate", "forward");
+
+    /**
+     * Serial GC with an 8 MiB young generation: the weights live outside the heap, the live heap is ~40 MB, but the
+     * Vector API's boxed vectors before C2 compiles the kernels make ~1 GB of garbage in the first seconds, and G1
+     * answers that by growing eden to hundreds of MB (all of it resident) plus ~50 MB of its own remembered sets.
+     * Measured in docs/perf/cpu.md (peak RSS of stories260K 306 -> 86 MiB). The engine script applies the same rule.
+     */
+    static final List<String> LEAN_HEAP_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmn8m");
+
+    /**
+     * The lean-heap options for {@code args}' command, or none when it is another command or when the user's own
+     * JVM options already pick a collector or a young-generation size (two collectors would stop the JVM).
+     */
+    static List<String> memoryOptions(String[] args, List<String> userOptions) {
+        if (args.length == 0 || !LEAN_HEAP_COMMANDS.contains(args[0])) return List.of();
+        for (String o : userOptions) {
+            if (o.matches("-XX:[+-]Use\\w*GC") || o.startsWith("-Xmn") || o.startsWith("-XX:NewSize") || o.startsWith("-XX:MaxNewSize")) {
+                return List.of();
+            }
+        }
+        return LEAN_HEAP_OPTIONS;
+    }
+
     private Launcher() {}
 
     public static void main(String[] args) throws Exception {
@@ -50,10 +75,13 @@ public final class Launcher {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.addAll(JVM_OPTIONS);
-        // Carry over heap and system-property options the user gave the outer JVM.
+        // Carry over heap and system-property options the user gave the outer JVM (after ours: the last one wins).
+        List<String> carried = new ArrayList<>();
         for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-X") || a.startsWith("-D")) cmd.add(a);
+            if (a.startsWith("-X") || a.startsWith("-D")) carried.add(a);
         }
+        cmd.addAll(memoryOptions(args, carried));
+        cmd.addAll(carried);
         cmd.add("-cp");
         cmd.add(jar);
         cmd.add(Main.class.getName());

@@ -4,6 +4,7 @@ import org.saifengine.backend.Backend;
 import org.saifengine.io.ModelFiles;
 import org.saifengine.model.LoadOptions;
 import org.saifengine.model.Model;
+import org.saifengine.tensor.MemoryBudget;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,11 +22,20 @@ record LoadedModel(ModelFiles files, Model model, Backend backend) implements Au
 
     /** Opens the model on the backend the --backend option resolves to (the CPU unless cuda was asked for). */
     static LoadedModel open(String spec, String dtype, BackendOption backendOption) throws IOException {
+        return open(spec, dtype, backendOption, (MemoryBudget) null);
+    }
+
+    static LoadedModel open(String spec, String dtype, BackendOption backendOption, MemoryBudgetOption memory) throws IOException {
+        return open(spec, dtype, backendOption, memory.budget());
+    }
+
+    /** As above, refusing a model that does not fit in the budget (null: the memory available now). */
+    static LoadedModel open(String spec, String dtype, BackendOption backendOption, MemoryBudget budget) throws IOException {
         Backend backend = backendOption.create();
         ModelFiles files;
         LoadOptions options;
         try {
-            options = LoadOptions.of(backend, dtype);
+            options = LoadOptions.of(backend, dtype, budget);
             files = options.openFiles(spec);
         } catch (IOException | RuntimeException e) {
             backend.close();

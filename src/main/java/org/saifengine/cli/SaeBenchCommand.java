@@ -25,10 +25,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
- * {@code engine sae bench}: tokens/s of the fused encode + top-k against dense encode then select, on a random
- * TopK SAE of the given shape (default: Gemma Scope 16k, d_in 2304 x d_sae 16384).
+ * {@code engine sae bench}: tokens/s of the default encode (int8-screened for one token, exact fused for more), the
+ * exact fused encode + top-k, the int8-screened one at every batch size, and dense encode then select, on a random TopK SAE of the given shape
+ * (default: Gemma Scope 16k, d_in 2304 x d_sae 16384) or a given SAE.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark SAE encode: fused top-k vs dense then select.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark SAE encode: screened fused top-k vs exact fused vs dense then select.")
 public final class SaeBenchCommand implements Callable<Integer> {
     @Option(names = "--d-in", defaultValue = "2304")
     int dIn;
@@ -91,6 +92,10 @@ public final class SaeBenchCommand implements Callable<Integer> {
                 }
             }
             double fused = rate(b, () -> sae.encode(xs));
+            double exact = rate(b, () -> sae.encodeExact(xs, 0));
+            double screened = rate(b, () -> sae.encodeScreened(xs, 0));
+            int[] cands = sae.screenCandidates(xs, 0);
+            double meanCands = java.util.Arrays.stream(cands).average().orElse(0);
             float[][] pre = new float[b][dSae];
             // The dense-then-select baseline is a top-k select, so it exists for TopK SAEs only.
             boolean topk = sae.config().architecture() == Architecture.TOPK;
@@ -98,9 +103,15 @@ public final class SaeBenchCommand implements Callable<Integer> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("batch", b);
             row.put("fused_tokens_per_s", fused);
+            row.put("exact_fused_tokens_per_s", exact);
+            row.put("screened_tokens_per_s", screened);
+            row.put("screen_candidates_per_token", meanCands);
             if (topk) row.put("dense_then_select_tokens_per_s", dense);
             rows.add(row);
-            if (!json) System.out.printf("batch %4d: fused %10.1f tok/s   dense+select %10.1f tok/s   (x%.2f)%n", b, fused, dense, fused / dense);
+            if (!json) {
+                System.out.printf("batch %4d: encode %8.1f tok/s   exact fused %8.1f   int8-screened %8.1f   dense+select %8.1f"
+                        + "   (screen keeps %.0f of %d latents per token)%n", b, fused, exact, screened, dense, meanCands, dSae);
+            }
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -119,7 +130,7 @@ public final class SaeBenchCommand implements Callable<Integer> {
     private static void denseThenSelect(Sae sae, float[][] xs, float[][] pre) {
         float[][] xp = new float[xs.length][sae.dIn()];
         for (int t = 0; t < xs.length; t++) sae.prepareInput(xs[t], xp[t]);
-        FusedEncoder.dots(sae.weights().wEnc(), sae.dIn(), sae.dSae(), xp, pre);
+        FusedEncoder.rowDots(sae.weights().encoderRows(), sae.dIn(), sae.dSae(), xp, pre);
         float[] bEnc = sae.weights().bEnc();
         for (float[] p : pre) {
             LatentHeap h = new LatentHeap(sae.config().k());

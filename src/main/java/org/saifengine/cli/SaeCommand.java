@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 SaeInspectCommand.class,
                 SaeConvertCommand.class,
                 SaeTrainCommand.class,
+                SaeCollectCommand.class,
                 SaeEvalCommand.class,
                 SaeBenchCommand.class,
         })

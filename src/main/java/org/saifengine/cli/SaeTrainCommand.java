@@ -42,14 +42,20 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0", description = "peak learning rate (default: 2e-4 / sqrt(d_sae / 2^14))")
     double lr;
 
-    @Option(names = "--context", defaultValue = "128", description = "tokens per window, BOS included (default ${DEFAULT-VALUE})")
-    int context;
+    @Option(names = "--context", description = "tokens per window, BOS included (default 128; with --activations, the collection's)")
+    Integer context;
 
-    @Option(names = "--corpus", description = "text or .jsonl files to read (default: ../shared wikitext, TinyStories sample, IFEval prompts when present)")
+    @Option(names = "--corpus", description = "text or .jsonl files to read (default: ../shared wikitext, TinyStories sample, "
+            + "IFEval prompts when present; with --activations, the collection's)")
     List<Path> corpus;
 
-    @Option(names = "--generate-tokens", defaultValue = "100000", description = "tokens of model-generated text to add (default ${DEFAULT-VALUE})")
-    long generateTokens;
+    @Option(names = "--generate-tokens", description = "tokens of model-generated text to add (default 100000; 0 with --activations)")
+    Long generateTokens;
+
+    @Option(names = "--activations", paramLabel = "DIR", description = "train on activations collected beforehand by "
+            + "`sae collect` (in process or --spark) instead of running the model over the corpus; the model still gives "
+            + "the tokenizer and the final eval")
+    Path activations;
 
     @Option(names = "--eval-tokens", defaultValue = "20000", description = "held-out tokens for the final eval (default ${DEFAULT-VALUE})")
     long evalTokens;
@@ -72,14 +78,28 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the final metrics as JSON on stdout")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         HookPoint hp = HookPoint.parse(hook);
         TrainConfig cfg = TrainConfig.defaults(dSae, k, tokens).withBatchSize(batchSize).withLr(lr).withSeed(seed);
         List<Path> files = corpus != null ? corpus : defaultCorpus();
-        TrainingPlan plan = new TrainingPlan(hp, cfg, context, files, generateTokens, evalTokens, Math.max(bufferTokens, batchSize),
-                out, checkpointEvery, resume);
-        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+        int ctx = context != null ? context : 128;
+        if (activations != null) {  // the corpus and context the activations were collected from, unless given
+            var m = org.saifengine.sae.train.ActivationShards.readManifest(activations);
+            if (corpus == null) files = m.corpus().stream().map(Path::of).toList();
+            if (context == null) ctx = m.context();
+        }
+        long generate = generateTokens != null ? generateTokens : activations != null ? 0 : 100_000;
+        TrainingPlan plan = new TrainingPlan(hp, cfg, ctx, files, generate, evalTokens, Math.max(bufferTokens, batchSize),
+                out, checkpointEvery, resume, activations);
+        try (LoadedModel lm = LoadedModel.open(model, dtype, new BackendOption(), memory)) {
+            finite.apply(lm.model());
             var tok = new TextPrompts(lm.files()).tokenizer();
             SaeTrainingRun.Result r = SaeTrainingRun.run(lm.model(), tok, model, plan, System.err);
             SaeMetrics m = r.metrics();

@@ -17,6 +17,9 @@ import org.saifengine.saif.SaifRun;
 import org.saifengine.saif.Task;
 import org.saifengine.saif.TaskContents;
 import org.saifengine.saif.TaskSuite;
+import org.saifengine.saif.judge.HttpJudge;
+import org.saifengine.saif.judge.Judge;
+import org.saifengine.saif.judge.ModelJudge;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,12 +66,30 @@ public final class SaifEvalCommand implements Callable<Integer> {
     @Option(names = "--sae", description = "SAE to use instead of the one in the run's config (for the random control)")
     String sae;
 
+    @Option(names = "--judge", paramLabel = "MODEL", description = "also judge every output with this model run by the engine "
+            + "(HF directory, .gguf file or 'default'), prompt in saif/judge-prompt.txt")
+    String judgeModel;
+    @Option(names = "--judge-url", paramLabel = "URL", description = "also judge every output with an OpenAI-compatible chat "
+            + "endpoint (http://host:port, .../v1 or .../v1/chat/completions; key from SAIF_JUDGE_API_KEY or OPENAI_API_KEY)")
+    String judgeUrl;
+    @Option(names = "--judge-model", paramLabel = "NAME", description = "model name for --judge-url (default: the one model "
+            + "the endpoint lists; e.g. gpt-4o-mini, the paper's judge)")
+    String judgeModelName;
+    @Option(names = "--judge-max-tokens", defaultValue = "32", description = "cap on each judge answer (default: ${DEFAULT-VALUE})")
+    int judgeMaxTokens;
+
     @Option(names = "--spark", paramLabel = "MASTER", description = "generate as a Spark job on this master "
             + "(local[2], spark://host:7077, k8s://...); needs the saif-engine-spark module (scripts/spark-saif)")
     String spark;
     @Option(names = "--spark-partitions", defaultValue = "0", description = "partitions of the batches for --spark, "
             + "0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
     int sparkPartitions;
+
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
 
     @Override
     public Integer call() throws Exception {
@@ -89,10 +110,13 @@ public final class SaifEvalCommand implements Callable<Integer> {
         }
         EvalParams ep = new EvalParams(contents, maxTokens, temperature, batch, noSweeps ? List.of() : kValues,
                 noSweeps ? List.of() : alphaValues, layers, bootstrap, stopAfter);
+        if (judgeModel != null && judgeUrl != null) throw new IllegalArgumentException("pass --judge or --judge-url, not both");
+        if (judgeModelName != null && judgeUrl == null) throw new IllegalArgumentException("--judge-model needs --judge-url");
         Task task = TaskSuite.load(r.task());
         TaskContents split = TaskContents.load(task);
-        SaeDictionary dict = SaifSources.openSae(r, sae);
-        try (EngineSession lm = SaifSources.openModel(r, model)) {
+        SaeDictionary dict = SaifSources.openSae(r, sae, memory.budget());
+        try (EngineSession lm = SaifSources.openModel(r, model, memory.budget()); Judge judge = openJudge()) {
+            finite.apply(lm.model());
             EvalRun.Setup setup = EvalRun.setup(r, task, split, p, ep, dict);
             EvalRun.BatchSource source = null;
             if (distributed != null) {
@@ -118,7 +142,7 @@ public final class SaifEvalCommand implements Callable<Integer> {
                     }
                 };
             }
-            boolean complete = EvalRun.run(setup, lm, source);
+            boolean complete = EvalRun.run(setup, lm, source, judge);
             ObjectNode summary = EvalRun.summarize(setup, lm);
             List<JsonNode> rows = new ArrayList<>();
             for (String line : Files.readAllLines(run.resolve(RunFiles.RESULTS))) if (!line.isEmpty()) rows.add(Json.parse(line, "results.jsonl"));
@@ -130,6 +154,12 @@ public final class SaifEvalCommand implements Callable<Integer> {
             System.out.println("report: " + run.resolve(RunFiles.REPORT).toAbsolutePath());
         }
         return 0;
+    }
+
+    private Judge openJudge() throws java.io.IOException {
+        if (judgeUrl != null) return new HttpJudge(judgeUrl, judgeModelName, judgeMaxTokens);
+        if (judgeModel != null) return new ModelJudge(SaifSources.openModel(judgeModel), judgeModel, judgeMaxTokens, true);
+        return null;
     }
 
     private static int parseInt(String s, String option) {

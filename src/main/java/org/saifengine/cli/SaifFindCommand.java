@@ -48,7 +48,8 @@ public final class SaifFindCommand implements Callable<Integer> {
     String rankBy;
     @Option(names = "--placement", defaultValue = "post", description = "instruction pre or post the content (default: ${DEFAULT-VALUE})")
     String placement;
-    @Option(names = "--read-position", defaultValue = "last", description = "last or prompt-mean (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--read", "--read-position"}, defaultValue = "last", description = "where latents are read: last (prompt token), "
+            + "instruction-mean (mean over the instruction's tokens; content tokens for negatives) or prompt-mean (default: ${DEFAULT-VALUE})")
     String readPosition;
     @Option(names = "--discovery", defaultValue = "40", description = "discovery contents used, 0 = all (default: ${DEFAULT-VALUE})")
     int discovery;
@@ -73,6 +74,12 @@ public final class SaifFindCommand implements Callable<Integer> {
             + "--spark, 0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
     int sparkPartitions;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         DistributedFind distributed = spark != null ? DistributedFind.load() : null;  // fails first, and clearly, without the module
@@ -82,16 +89,17 @@ public final class SaifFindCommand implements Callable<Integer> {
                 domStrength == null ? Double.NaN : domStrength, seed);
         Task t = TaskSuite.load(task);
         TaskContents contents = TaskContents.load(t);
-        SaeDictionary dict = SaeDictionary.load(Path.of(sae), saeLayer);
+        SaeDictionary dict = SaeDictionary.load(Path.of(sae), saeLayer, memory.budget());
         if (spark != null) {
             if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
             var job = new DistributedFind.Job(SaifSources.absolute(model), SaifSources.absolute(sae), saeLayer,
-                    SaifSources.absolute(task), p, sparkPartitions);
+                    SaifSources.absolute(task), p, sparkPartitions, out.toAbsolutePath().normalize().toString());
             FindPartial acc = distributed.collect(spark, job);
             report(FindRun.write(acc, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
             return 0;
         }
-        try (EngineSession lm = SaifSources.openModel(model)) {
+        try (EngineSession lm = SaifSources.openModel(model, memory.budget())) {
+            finite.apply(lm.model());
             report(FindRun.run(lm, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
         }
         return 0;

@@ -41,6 +41,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32, bf16, or native (a GGUF's Q8_0/Q4_0/Q4_1 blocks as stored, CPU only; default: as stored)")
     String dtype;
 
@@ -85,14 +91,15 @@ public final class ServeCommand implements Callable<Integer> {
         Backend compute = backend.create();
         LoadOptions loadOptions;
         try {
-            loadOptions = LoadOptions.of(compute, dtype);
+            loadOptions = LoadOptions.of(compute, dtype, memory.budget());
         } catch (RuntimeException e) {
             compute.close();
             throw e;
         }
         try (compute; Engine engine = Engine.load(model, loadOptions)) {
+            finite.apply(engine.model());
             long ctx = engine.config().maxPositions();
-            var limits = new BatchScheduler.Limits(maxBatch, kvBudget != null ? kvBudget : maxBatch * ctx, prefillChunk, maxWaiting);
+            var limits = new BatchScheduler.Limits(maxBatch, kvPositions(engine.model(), ctx), prefillChunk, maxWaiting);
             EngineServer.Builder b = EngineServer.builder(engine).options(options).limits(limits);
             for (var e : saes.entrySet()) b.sae(e.getKey(), e.getValue());
             for (var e : saifRuns.entrySet()) b.saifRun(e.getKey(), e.getValue());
@@ -106,5 +113,16 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The KV-cache positions requests may reserve together: --kv-budget-tokens, or by default 64 x context capped by
+     * what fits in the memory budget; refused up front when that is less than one full-context sequence.
+     */
+    private long kvPositions(org.saifengine.model.Model m, long ctx) {
+        long rows = (long) maxBatch + prefillChunk;
+        long kv = kvBudget != null ? kvBudget : Math.min(maxBatch * ctx, Math.max(ctx, m.kvPositionsThatFit(rows, maxBatch)));
+        m.requireKvCache("serving with a KV-cache budget of " + kv + " positions", kv, rows, maxBatch);
+        return kv;
     }
 }

@@ -94,13 +94,48 @@ public final class ModelWeights implements AutoCloseable {
         Weight get(String name) {
             Tensor t = found.get(name);
             if (t == null) throw new IllegalStateException("tensor '" + name + "' was not bound");
-            if (convertTo != null && t.rank() == 2 && t.dtype() != convertTo) t = t.to(convertTo, arena);
+            if (convertTo != null && t.rank() == 2 && t.dtype() != convertTo) t = convert(t, convertTo, arena);
             return backend.weight(name, t);
         }
 
         Weight optional(String name) {
             return found.containsKey(name) ? get(name) : null;
         }
+    }
+
+    /**
+     * Bytes the weights will take once bound: each tensor's elements in the dtype it is held in (the conversion
+     * dtype for matrices when one is asked, F32 for F16, else as stored). Tensors absent from the checkpoint count
+     * nothing ({@link #bind} reports them).
+     */
+    public static long heldBytes(ModelConfig c, Checkpoint ckpt, DType convertTo) {
+        long total = 0;
+        for (TensorSpec spec : WeightManifest.of(c)) {
+            Tensor t = ckpt.tensors().get(spec.name());
+            if (t == null) continue;
+            long n = 1;
+            for (long dim : spec.shape()) n = Math.multiplyExact(n, dim);
+            DType held = convertTo != null && spec.shape().length == 2 ? convertTo : t.dtype() == DType.F16 ? DType.F32 : t.dtype();
+            total = Math.addExact(total, held.byteSize(n));
+        }
+        return total;
+    }
+
+    /**
+     * A rank-2 tensor converted to {@code to} (values as {@link Tensor#to} gives them), ~4 MiB of source rows at a
+     * time. A mapped source stays mapped (the checkpoint owns it) but each block's pages leave the resident set once
+     * converted: converting an f32 file to bf16 would otherwise peak at the whole file plus the converted copy.
+     */
+    static Tensor convert(Tensor t, DType to, Arena arena) {
+        Tensor out = Tensor.allocate(arena, to, t.shape());
+        long rows = t.dim(0), cols = t.dim(1), rowBytes = cols * t.dtype().bytes;
+        long block = Math.max(1, (4L << 20) / Math.max(1, rowBytes));
+        for (long r0 = 0; r0 < rows; r0 += block) {
+            long r1 = Math.min(rows, r0 + block);
+            for (long i = r0 * cols; i < r1 * cols; i++) out.setFloat(i, t.getFloat(i));
+            if (t.data().isMapped() && r1 > r0 && rowBytes > 0) t.data().asSlice(r0 * rowBytes, (r1 - r0) * rowBytes).unload();
+        }
+        return out;
     }
 
     /** The stored tensors in manifest order, for inspection. */

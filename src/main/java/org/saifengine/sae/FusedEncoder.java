@@ -8,7 +8,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * Fused CPU encode: one pass over W_enc [d_in, d_sae] that computes each token's pre-activations a latent block at
+ * Exact fused CPU encode (the reference for {@link ScreenedEncoder}, which {@link Sae#encode} uses): one pass over
+ * the f32 encoder rows that computes each token's pre-activations a latent block at
  * a time and feeds them straight into a small per-token heap, so no dense d_sae vector per token is ever built.
  *
  * Tiling: a micro-kernel holds 4 tokens x 2 vectors of latents in registers and walks d_in once, so each W_enc
@@ -82,13 +83,44 @@ public final class FusedEncoder {
         });
     }
 
+    /**
+     * Dense pre-activations out[t][j] = xs[t] · encoder row j (no bias) from latent-major rows [d_sae, d_in], with the
+     * encode kernels, multi-threaded over latents: the "dense encode, then select" baseline of the benchmarks.
+     */
+    public static void rowDots(float[] rows, int dIn, int dSae, float[][] xs, float[][] out) {
+        int T = xs.length;
+        if (T == 0) return;
+        int blocks = (dSae + 3) / 4;
+        int threads = Math.max(1, ForkJoinPool.getCommonPoolParallelism());
+        int tasks = Math.min(blocks, threads * 2);
+        int upper = S.loopBound(dIn);
+        IntStream.range(0, tasks).parallel().forEach(task -> {
+            int j0 = (int) ((long) blocks * task / tasks) * 4, j1 = Math.min(dSae, (int) ((long) blocks * (task + 1) / tasks) * 4);
+            float[] zero = new float[dIn];
+            float[] d16 = new float[16];
+            for (int tb = 0; tb < T; tb += TOKEN_BLOCK) {
+                int te = Math.min(T, tb + TOKEN_BLOCK);
+                int j = j0;
+                for (; j + 4 <= j1; j += 4) {
+                    for (int t0 = tb; t0 < te; t0 += TOK) {
+                        block4x4(rows, j * dIn, dIn, upper, xs[t0], t0 + 1 < te ? xs[t0 + 1] : zero,
+                                t0 + 2 < te ? xs[t0 + 2] : zero, t0 + 3 < te ? xs[t0 + 3] : zero, d16);
+                        int nt = Math.min(TOK, te - t0);
+                        for (int q = 0; q < 4; q++) for (int t = 0; t < nt; t++) out[t0 + t][j + q] = d16[q * 4 + t];
+                    }
+                }
+                for (; j < j1; j++) for (int t = tb; t < te; t++) out[t][j] = VectorOps.dot(rows, j * dIn, xs[t], 0, dIn);
+            }
+        });
+    }
+
     /** Tokens per cache block: their inputs stay in L2 while W_enc^T streams past once per block. */
     private static final int TOKEN_BLOCK = 32;
 
     /** Latents [j0, j1) for every token, reading W_enc^T [d_sae, d_in] row by row. */
     private static void encodeRange(Sae sae, float[][] xs, int j0, int j1, LatentHeap[] heaps) {
         int T = xs.length, dIn = sae.dIn();
-        float[] wT = sae.encoderT();
+        float[] wT = sae.weights().encoderRows();
         float[] zero = new float[dIn];
         float[] dots = new float[TOK];
         float[] dots16 = new float[16];
@@ -194,7 +226,7 @@ public final class FusedEncoder {
     }
 
     /** out[q*4 + t] = x_t · W_enc^T row (latent j+q), for 4 consecutive latents starting at row r0 and 4 tokens. */
-    private static void block4x4(float[] w, int r0, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] out) {
+    static void block4x4(float[] w, int r0, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] out) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S), a03 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S), a13 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
@@ -231,7 +263,7 @@ public final class FusedEncoder {
     }
 
     /** dots[t] = x_t · W_enc^T[row..row+dIn) for 4 tokens: one load of W feeds 4 FMAs. */
-    private static void rowDots(float[] w, int row, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] dots) {
+    static void rowDots(float[] w, int row, int dIn, int upper, float[] x0, float[] x1, float[] x2, float[] x3, float[] dots) {
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
         int i = 0;
         for (; i < upper; i += L) {

@@ -5,9 +5,10 @@ import java.util.Arrays;
 /**
  * A sparse autoencoder over one activation site. The base fixes the pipeline every architecture shares
  * (normalise input, subtract b_dec, x'W_enc, activation, decode as f W_dec + b_dec, undo normalisation); each
- * subclass supplies only its activation. Encode comes in two forms: the fused, batched, multi-threaded
- * {@link #encode(float[][], int)} that never builds a dense code, and the plain {@link #encodeDense(float[])}
- * reference beside it.
+ * subclass supplies only its activation. Encode comes in three forms: {@link #encode(float[][], int)} (fused,
+ * batched, multi-threaded, never builds a dense code; a single token is screened with an int8 copy of the encoder),
+ * {@link #encodeExact(float[][], int)} (the same without the screen; identical results) and the plain
+ * {@link #encodeDense(float[])} reference.
  */
 public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, GatedSae {
     /** SAELens clamps decoder norms at this value when folding. */
@@ -121,6 +122,24 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
      * @param top if > 0, keep at most this many strongest latents per token (on top of the architecture's own limit)
      */
     public SparseCode[] encode(float[][] xs, int top) {
+        return encode(xs, top, xs.length <= ScreenedEncoder.MAX_TOKENS);
+    }
+
+    /** Always through the int8 screen, whatever the batch size (tests, benchmarks); same results as the others. */
+    public SparseCode[] encodeScreened(float[][] xs, int top) {
+        return encode(xs, top, true);
+    }
+
+    /**
+     * The same encode without the int8 screen: every latent's dot product from the f32 encoder rows. Returns exactly
+     * what the screened encode returns (the screen only skips latents that provably cannot be selected).
+     * {@link #encode(float[][], int)} takes this path for batches of more than {@link ScreenedEncoder#MAX_TOKENS}.
+     */
+    public SparseCode[] encodeExact(float[][] xs, int top) {
+        return encode(xs, top, false);
+    }
+
+    private SparseCode[] encode(float[][] xs, int top, boolean screened) {
         int cap = naturalCapacity();
         if (top > 0) cap = Math.min(cap, top);
         float[][] prepared = new float[xs.length][];
@@ -129,7 +148,16 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
             prepared[t] = new float[cfg.dIn()];
             norms[t] = prepareInput(xs[t], prepared[t]);
         }
-        return FusedEncoder.encode(this, prepared, norms, cap);
+        return screened ? ScreenedEncoder.encode(this, prepared, norms, cap) : FusedEncoder.encode(this, prepared, norms, cap);
+    }
+
+    /** How many latents the int8 screen leaves to recompute exactly, per token (benchmarks, docs). */
+    public int[] screenCandidates(float[][] xs, int top) {
+        int cap = naturalCapacity();
+        if (top > 0) cap = Math.min(cap, top);
+        float[][] prepared = new float[xs.length][cfg.dIn()];
+        for (int t = 0; t < xs.length; t++) prepareInput(xs[t], prepared[t]);
+        return ScreenedEncoder.candidateCounts(this, prepared, cap);
     }
 
     /** Reference encode: the dense activation vector (width d_sae), computed the plain way. */
@@ -139,15 +167,16 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
         return denseFromDots(dots(xp));
     }
 
-    /** x'·W_enc for every latent, by a plain loop (reference path). */
+    /** x'·W_enc for every latent, by a plain loop over the encoder rows (reference path). */
     final float[] dots(float[] xp) {
         int dIn = cfg.dIn(), dSae = cfg.dSae();
-        float[] wEnc = w.wEnc();
+        float[] rows = w.encoderRows();
         float[] acc = new float[dSae];
-        for (int i = 0; i < dIn; i++) {
-            float xi = xp[i];
-            int row = i * dSae;
-            for (int j = 0; j < dSae; j++) acc[j] += xi * wEnc[row + j];
+        for (int j = 0; j < dSae; j++) {
+            float s = 0f;
+            int row = j * dIn;
+            for (int i = 0; i < dIn; i++) s += xp[i] * rows[row + i];
+            acc[j] = s;
         }
         return acc;
     }
@@ -242,13 +271,13 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
         float[] norms = decoderNorms();
         for (int j = 0; j < norms.length; j++) norms[j] = Math.max(norms[j], MIN_NORM);
         int dIn = cfg.dIn(), dSae = cfg.dSae();
-        float[] wDec = w.wDec(), wEnc = w.wEnc();
+        float[] wDec = w.wDec(), rows = w.encoderRows();
         for (int j = 0; j < dSae; j++) {
             float n = norms[j];
-            for (int d = 0; d < dIn; d++) wDec[j * dIn + d] /= n;
-        }
-        for (int i = 0; i < dIn; i++) {
-            for (int j = 0; j < dSae; j++) wEnc[i * dSae + j] *= norms[j];
+            for (int d = 0; d < dIn; d++) {
+                wDec[j * dIn + d] /= n;
+                rows[j * dIn + d] *= n;
+            }
         }
         foldEncoderExtras(norms);
         weightsChanged();
@@ -267,7 +296,7 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
     /** Folds a dataset-wide input scale s (x -> x*s) into the weights and marks the input normalisation done. */
     public void foldActivationNormScalingFactor(float s) {
         if (!(s > 0f) || !Float.isFinite(s)) throw new IllegalArgumentException("activation scaling factor must be positive and finite, got " + s);
-        for (int i = 0; i < w.wEnc().length; i++) w.wEnc()[i] *= s;
+        for (int i = 0; i < w.encoderRows().length; i++) w.encoderRows()[i] *= s;
         for (int i = 0; i < w.wDec().length; i++) w.wDec()[i] /= s;
         for (int i = 0; i < w.bDec().length; i++) w.bDec()[i] /= s;
         cfg = cfg.withNormalization(Normalization.NONE);
@@ -276,38 +305,25 @@ public abstract sealed class Sae permits StandardSae, JumpReluSae, TopKSae, Gate
 
     /** Drops everything cached from the weights (after a fold). */
     final void weightsChanged() {
-        encoderT = null;
+        screen = null;
         onWeightsChanged();
     }
 
     /** Architecture-specific caches to drop or recompute when the weights change. */
     void onWeightsChanged() {}
 
-    private volatile float[] encoderT;
+    private volatile ScreeningCopy screen;
 
-    /**
-     * W_enc transposed to [d_sae, d_in] (each latent's weights contiguous), built on first use: the fused encoder
-     * streams it row by row, which memory prefetchers and TLBs handle far better than column blocks of W_enc.
-     * Costs a second copy of the encoder.
-     */
-    float[] encoderT() {
-        float[] t = encoderT;
-        if (t == null) {
+    /** The int8 screening copy of the encoder, built on first use (a quarter of the f32 encoder's bytes). */
+    ScreeningCopy screeningCopy() {
+        ScreeningCopy s = screen;
+        if (s == null) {
             synchronized (this) {
-                t = encoderT;
-                if (t == null) {
-                    int dIn = cfg.dIn(), dSae = cfg.dSae();
-                    float[] wEnc = w.wEnc();
-                    t = new float[wEnc.length];
-                    for (int i = 0; i < dIn; i++) {
-                        int row = i * dSae;
-                        for (int j = 0; j < dSae; j++) t[j * dIn + i] = wEnc[row + j];
-                    }
-                    encoderT = t;
-                }
+                s = screen;
+                if (s == null) screen = s = ScreeningCopy.of(w.encoderRows(), cfg.dIn(), cfg.dSae());
             }
         }
-        return t;
+        return s;
     }
 
     /** Sets the hook name (e.g. when a format does not record it). */

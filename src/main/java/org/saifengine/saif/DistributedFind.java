@@ -15,8 +15,10 @@ public interface DistributedFind {
      * and the method's parameters.
      *
      * @param partitions number of partitions of the discovery contents; 0 = the engine's default parallelism
+     * @param out        the run directory (absolute); the engine may add its own tables under out/spark/
      */
-    record Job(String model, String sae, int saeLayer, String task, SaifParams params, int partitions) implements Serializable {}
+    record Job(String model, String sae, int saeLayer, String task, SaifParams params, int partitions, String out)
+            implements Serializable {}
 
     /** The statistics of all discovery contents, merged in partition order. */
     FindPartial collect(String master, Job job) throws IOException;

@@ -46,8 +46,18 @@ public final class EngineSession implements LmSession {
 
     /** Opens a model (a Hugging Face directory) with its tokenizer. */
     public static EngineSession open(ModelFiles files) throws IOException {
+        return open(files, LoadOptions.defaults());
+    }
+
+    /** As {@link #open(ModelFiles)}, refusing a model that does not fit in the budget (null: the memory available now). */
+    public static EngineSession open(ModelFiles files, org.saifengine.tensor.MemoryBudget budget) throws IOException {
+        return open(files, LoadOptions.defaults().withBudget(budget));
+    }
+
+    /** Opens a model on the backend (and weight dtype) of these options, e.g. a CUDA device. */
+    public static EngineSession open(ModelFiles files, LoadOptions options) throws IOException {
         try {
-            Model model = Model.load(files, LoadOptions.defaults());
+            Model model = Model.load(files, options);
             return new EngineSession(files, model, Tokenizers.load(files));
         } catch (RuntimeException | IOException e) {
             files.close();
@@ -94,27 +104,77 @@ public final class EngineSession implements LmSession {
     }
 
     @Override
-    public float[][][] readResiduals(List<String> prompts, int[] layers, ReadPosition position) {
+    public float[][][] readResiduals(List<SpannedPrompt> prompts, int[] layers, ReadPosition position) {
         float[][][] out = new float[prompts.size()][layers.length][dModel()];
         List<Model.Input> inputs = new ArrayList<>();
+        for (int li = 0; li < layers.length; li++)
+            if (layers[li] < 0 || layers[li] >= layers()) throw new IllegalArgumentException("layer " + layers[li] + " is outside 0.." + (layers() - 1));
         for (int p = 0; p < prompts.size(); p++) {
-            int[] ids = encode(prompts.get(p));
-            int n = ids.length;
-            Positions read = position == ReadPosition.LAST ? Positions.of(n - 1) : Positions.all();
+            int[] ids = encode(prompts.get(p).text());
+            int[] range = readRange(ids, prompts.get(p), position);
+            // one mechanism for every read position: the mean of the residual over a token range
+            Positions read = Positions.range(range[0], range[1]);
+            float w = 1f / (range[1] - range[0]);
             Hooks.Builder hb = Hooks.builder();
-            float[][] dst = out[p];
             for (int li = 0; li < layers.length; li++) {
-                if (layers[li] < 0 || layers[li] >= layers()) throw new IllegalArgumentException("layer " + layers[li] + " is outside 0.." + (layers() - 1));
-                float[] acc = dst[li];
-                float w = position == ReadPosition.LAST ? 1f : 1f / n;
+                float[] acc = out[p][li];
                 hb.capture(HookPoint.residPost(layers[li]), read, (seq, pos, x) -> {
                     for (int i = 0; i < x.length; i++) acc[i] += w * x[i];
                 });
             }
-            inputs.add(new Model.Input(model.newSequence(n), ids, hb.build()));
+            inputs.add(new Model.Input(model.newSequence(ids.length), ids, hb.build()));
         }
         model.forward(inputs, false);
         return out;
+    }
+
+    /** The token range [start, end) a read position averages over, for a prompt's ids. */
+    public int[] readRange(int[] ids, SpannedPrompt prompt, ReadPosition position) {
+        int n = ids.length;
+        return switch (position) {
+            case LAST -> new int[]{n - 1, n};
+            case PROMPT_MEAN -> new int[]{0, n};
+            case INSTRUCTION_MEAN -> spanTokens(ids, prompt);
+        };
+    }
+
+    /**
+     * The tokens [start, end) that cover the prompt's character span. The tokenizer keeps no offsets, so each
+     * token's characters come from decoding the ids incrementally (special tokens as text); the span's text is then
+     * looked up in that decoded text, at the occurrence nearest its place in the prompt (a decoder may drop or add a
+     * few characters, e.g. SentencePiece's BOS and leading space). A token whose bytes only start a character (it
+     * decodes to nothing yet) belongs to the span when that character does.
+     */
+    public int[] spanTokens(int[] ids, SpannedPrompt prompt) {
+        int[] starts = new int[ids.length], ends = new int[ids.length];
+        StringBuilder decoded = new StringBuilder();
+        var dec = tokenizer.streamDecoder(false);
+        for (int i = 0; i < ids.length; i++) {
+            starts[i] = decoded.length();
+            decoded.append(dec.push(ids[i]));
+            ends[i] = decoded.length();
+        }
+        String text = decoded.toString(), span = prompt.span();
+        int best = -1;
+        for (int at = text.indexOf(span); at >= 0; at = text.indexOf(span, at + 1))
+            if (best < 0 || Math.abs(at - prompt.spanStart()) < Math.abs(best - prompt.spanStart())) best = at;
+        if (best < 0)
+            throw new IllegalArgumentException("the instruction text '" + abbreviate(span) + "' is not in the prompt as the "
+                    + "tokenizer decodes it, so read position instruction-mean cannot locate it");
+        int a = best, b = best + span.length(), first = -1, last = -1;
+        for (int i = 0; i < ids.length; i++) {
+            boolean inside = starts[i] == ends[i] ? starts[i] >= a && starts[i] < b : starts[i] < b && ends[i] > a;
+            if (inside) {
+                if (first < 0) first = i;
+                last = i;
+            }
+        }
+        if (first < 0) throw new IllegalStateException("no token covers the instruction span");
+        return new int[]{first, last + 1};
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     @Override

@@ -19,10 +19,10 @@ public final class EvalReport {
         JsonNode conds = summary.path("conditions");
         HtmlReport r = new HtmlReport("SAIF eval: " + s.task().name() + " on " + summary.path("model_id").asText());
         r.paragraph(String.format(Locale.ROOT, "SAE %s, layer %d, k = %d, alpha = %s, %d held-out contents, %d/%d rows%s. "
-                        + "Strict and loose accuracy from the rule-based checker (%s); whiskers are 95%% bootstrap intervals.",
+                        + "Strict and loose accuracy from the rule-based checker (%s)%s; whiskers are 95%% bootstrap intervals.",
                 summary.path("sae_id").asText(), s.layer(), summary.path("k").asInt(), s.params().alpha(), s.contents().size(),
                 summary.path("rows").asInt(), summary.path("jobs").asInt(), summary.path("complete").asBoolean() ? "" : " (incomplete)",
-                s.task().checker().path("type").asText()));
+                s.task().checker().path("type").asText(), judgeNote(rows)));
         r.pre(EvalRun.table(summary));
 
         List<String> labels = new ArrayList<>();
@@ -65,15 +65,30 @@ public final class EvalReport {
             String c = row.path("condition").asText();
             if (shown.merge(c, 1, Integer::sum) > 2) continue;
             ex.add(List.of(c, row.path("content_id").asText(), row.path("output").asText(),
-                    (row.path("strict").asBoolean() ? "strict " : "") + (row.path("loose").asBoolean() ? "loose" : "fail")));
+                    (row.path("strict").asBoolean() ? "strict " : "") + (row.path("loose").asBoolean() ? "loose" : "fail")
+                            + judgeVerdict(row)));
         }
         r.table(List.of("condition", "content", "output", "verdict"), ex);
         return r.render();
     }
 
+    private static String judgeNote(List<JsonNode> rows) {
+        if (rows.isEmpty() || !rows.getFirst().has("judge_parsed")) return "";
+        long unparsed = rows.stream().filter(r -> !r.path("judge_parsed").asBoolean()).count();
+        return String.format(Locale.ROOT, " and from the judge model (judge_strict, judge_loose; over the %d of %d answers "
+                + "that could be parsed)", rows.size() - unparsed, rows.size());
+    }
+
+    private static String judgeVerdict(JsonNode row) {
+        if (!row.has("judge_parsed")) return "";
+        if (!row.path("judge_parsed").asBoolean()) return "; judge: unparsed";
+        return "; judge: " + (row.path("judge_strict").asBoolean() ? "strict " : "") + (row.path("judge_loose").asBoolean() ? "loose" : "fail");
+    }
+
     private static void bars(HtmlReport r, String title, List<String> labels, List<JsonNode> cs) {
         Map<String, double[]> ys = new LinkedHashMap<>(), lo = new LinkedHashMap<>(), hi = new LinkedHashMap<>();
-        for (String m : List.of("strict", "loose")) {
+        for (String m : List.of("strict", "loose", "judge_strict", "judge_loose")) {
+            if (m.startsWith("judge") && cs.stream().noneMatch(c -> c.has(m))) continue;
             double[] y = new double[cs.size()], l = new double[cs.size()], h = new double[cs.size()];
             for (int i = 0; i < cs.size(); i++) {
                 JsonNode iv = cs.get(i).path(m);
@@ -138,6 +153,10 @@ public final class EvalReport {
         r.lineChart(title, xLabel, "accuracy", xs, ys, lo, hi);
     }
 
+    private static String num(JsonNode l, String f) {
+        return String.format(Locale.ROOT, "%.3f", l.path(f).asDouble());
+    }
+
     /** Heat-map of the selected latents' firing frequency per instruction variant, from latents.json. */
     static void heatmap(HtmlReport r, JsonNode latents) {
         List<String> vars = new ArrayList<>();
@@ -150,8 +169,24 @@ public final class EvalReport {
             for (int i = 0; i < f.length; i++) f[i] = (float) l.path("freq_by_variant").path(i).asDouble();
             vals.add(f);
         }
+        if (!rowsL.isEmpty()) {
+            r.heading("Selected latents: firing frequency per instruction variant");
+            r.heatmap("freq_v(j)", rowsL, vars, vals.toArray(new float[0][]));
+            return;
+        }
+        // no latent passed the filters: show the best candidates and what excluded each
+        List<List<String>> t = new ArrayList<>();
+        for (JsonNode l : latents.path("top_by_sensitivity_unfiltered")) {
+            rowsL.add("#" + l.path("latent").asInt());
+            float[] f = new float[vars.size()];
+            for (int i = 0; i < f.length; i++) f[i] = (float) l.path("freq_by_variant").path(i).asDouble();
+            vals.add(f);
+            t.add(List.of("#" + l.path("latent").asInt(), num(l, "sensitivity"), num(l, "consistency"), num(l, "freq_p"),
+                    num(l, "freq_n"), l.path("excluded_by").asText()));
+        }
         if (rowsL.isEmpty()) return;
-        r.heading("Selected latents: firing frequency per instruction variant");
+        r.heading("No latent passed the filters: top candidates by sensitivity and what excluded each");
+        r.table(List.of("latent", "sensitivity", "consistency", "freq_P", "freq_N", "excluded by"), t);
         r.heatmap("freq_v(j)", rowsL, vars, vals.toArray(new float[0][]));
     }
 }

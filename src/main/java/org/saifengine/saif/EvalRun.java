@@ -8,6 +8,8 @@ import org.saifengine.io.Json;
 import org.saifengine.saif.check.CheckResult;
 import org.saifengine.saif.check.Checker;
 import org.saifengine.saif.check.Checkers;
+import org.saifengine.saif.judge.Judge;
+import org.saifengine.saif.judge.JudgeVerdict;
 import org.saifengine.steer.SteeringPlan;
 import org.saifengine.steer.SteeringVectors;
 
@@ -52,12 +54,29 @@ public final class EvalRun {
         int layer = params.layer() >= 0 ? params.layer() : run.saeLayer();
         run.checkLayer(layer);
         int k = Math.min(params.k(), run.ranking().size());
+        if (k == 0)  // nothing to steer with: the prompted conditions and the difference of means still run
+            return new Setup(run, task, contents, params, eval, layer, List.of(), null, Double.NaN);
         float[] saif = run.saifVector(k, params.alpha());
         double norm = SteeringPlan.norm(saif);
         float[] coef = java.util.Arrays.copyOf(run.coef(), k);
         SteeringVectors.RandomControl rc = SteeringVectors.randomLatents(sae.dSae(), k, run.ranking(), coef,
                 sae::decoderRow, norm, params.seed());
         return new Setup(run, task, contents, params, eval, layer, rc.latents(), rc.vector(), norm);
+    }
+
+    /** Whether the find selected latents (else the SAIF and random-latent conditions are not run). */
+    static boolean hasLatents(Setup s) {
+        return !s.run.ranking().isEmpty();
+    }
+
+    /**
+     * The difference-of-means strength w: --dom-strength, else the SAIF vector's norm, else (no latents selected)
+     * |u| itself, i.e. adding the mean difference unscaled.
+     */
+    static double domStrength(Setup s, int layer) {
+        if (!Double.isNaN(s.params.domStrength())) return s.params.domStrength();
+        if (!Double.isNaN(s.saifNorm)) return s.saifNorm;
+        return SteeringPlan.norm(s.run.dom()[layer]);
     }
 
     /** The jobs in their fixed order: condition-major, contents in split order; duplicates removed. */
@@ -80,6 +99,7 @@ public final class EvalRun {
             int k = method.equals("none") ? 0 : Integer.parseInt(c[2]);
             double alpha = method.equals("none") ? 0 : Double.parseDouble(c[3]);
             int layer = method.equals("none") ? -1 : Integer.parseInt(c[4]);
+            if ((method.equals("saif") || method.equals("random")) && !hasLatents(s)) continue;
             if (!seen.add(EvalJob.condition(method, instr, k, alpha, layer))) continue;
             for (int i = 0; i < s.contents.size(); i++)
                 jobs.add(new EvalJob(i, s.contents.get(i).id(), method, instr, k, alpha, layer));
@@ -109,8 +129,8 @@ public final class EvalRun {
         SteeringPlan plan = switch (j.method()) {
             case "none" -> null;
             case "saif" -> SaifRun.plan(s.run.saifVector(j.k(), j.alpha()), j.layer(), p.positions(), p.fromStep(), p.renormalize());
-            case "dom" -> SaifRun.plan(SteeringVectors.differenceOfMeans(s.run.dom()[j.layer()],
-                    Double.isNaN(p.domStrength()) ? s.saifNorm : p.domStrength()), j.layer(), p.positions(), p.fromStep(), p.renormalize());
+            case "dom" -> SaifRun.plan(SteeringVectors.differenceOfMeans(s.run.dom()[j.layer()], domStrength(s, j.layer())),
+                    j.layer(), p.positions(), p.fromStep(), p.renormalize());
             case "random" -> SaifRun.plan(s.randomVector, j.layer(), p.positions(), p.fromStep(), p.renormalize());
             default -> throw new IllegalStateException("unknown method " + j.method());
         };
@@ -119,15 +139,18 @@ public final class EvalRun {
     }
 
     /** Identity of the eval, stored in eval-config.json; a rerun must match it. */
-    static ObjectNode identity(Setup s, LmSession lm) {
+    static ObjectNode identity(Setup s, LmSession lm, Judge judge) {
         ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("task", s.task.name()).put("model_id", lm.modelId()).put("layer", s.layer).put("saif_norm", s.saifNorm);
+        n.put("task", s.task.name()).put("model_id", lm.modelId()).put("layer", s.layer);
+        if (Double.isNaN(s.saifNorm)) n.putNull("saif_norm");
+        else n.put("saif_norm", s.saifNorm);
         n.set("params", s.params.toJson());
         n.set("eval", s.eval.identity());
         ArrayNode rl = n.putArray("random_latents");
         s.randomLatents.forEach(rl::add);
         ArrayNode ids = n.putArray("contents");
         s.contents.forEach(c -> ids.add(c.id()));
+        if (judge != null) n.putObject("judge").put("id", judge.id()).put("prompt_sha256", Judge.templateHash());
         return n;
     }
 
@@ -158,10 +181,19 @@ public final class EvalRun {
      * asked for the same batches as the local loop) instead of generating them here.
      */
     public static boolean run(Setup s, LmSession lm, BatchSource source) throws IOException {
+        return run(s, lm, source, null);
+    }
+
+    /**
+     * As {@link #run(Setup, LmSession, BatchSource)}, and when a judge is given, each row also carries the judge's
+     * verdicts on its output (the judge is part of the eval's identity: a rerun must name the same one).
+     */
+    public static boolean run(Setup s, LmSession lm, BatchSource source, Judge judge) throws IOException {
         Path dir = s.run.dir();
-        ObjectNode id = identity(s, lm);
+        ObjectNode id = identity(s, lm, judge);
         Path cfg = dir.resolve(RunFiles.EVAL_CONFIG);
         Path results = dir.resolve(RunFiles.RESULTS);
+        AtomicFiles.requireWritable(dir);  // before any generation
         if (Files.isRegularFile(cfg) && Files.isRegularFile(results)) {
             JsonNode old = Json.read(cfg);
             // compare as stored: numbers re-read from text (an int written from a long reads back as an int)
@@ -178,6 +210,7 @@ public final class EvalRun {
         int batch = s.eval.batchSize();
         Progress bar = new Progress("eval " + s.task.name(), jobs.size(), done, System.err);
         int added = 0;
+        // Append-only: each batch's rows in one write; a row torn by a kill or a full disk is cut off on the next run.
         try (OutputStream out = Files.newOutputStream(results, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             // Batches start at multiples of the batch size, so a resumed run batches exactly like a fresh one.
             for (int start = done - done % batch; start < jobs.size(); start += batch) {
@@ -191,17 +224,30 @@ public final class EvalRun {
                     for (int i = start; i < end; i++) reqs.add(request(s, jobs.get(i), lm));
                     outs = lm.generate(reqs);
                 }
+                List<JudgeVerdict> verdicts = null;
+                if (judge != null) {
+                    List<Judge.Item> items = new ArrayList<>();
+                    for (int i = Math.max(start, done); i < end; i++)
+                        items.add(new Judge.Item(s.task.canonical().text(), s.contents.get(jobs.get(i).contentIndex()).text(), outs.get(i - start)));
+                    verdicts = judge.judge(items);
+                }
                 StringBuilder sb = new StringBuilder();
                 for (int i = Math.max(start, done); i < end; i++) {
                     EvalJob j = jobs.get(i);
                     String output = outs.get(i - start);
                     CheckResult r = checker.check(output, s.contents.get(j.contentIndex()).text());
-                    sb.append(Json.write(row(i, j, s, output, r))).append('\n');
+                    ObjectNode row = row(i, j, s, output, r);
+                    if (verdicts != null) addVerdict(row, verdicts.get(i - Math.max(start, done)));
+                    sb.append(Json.write(row)).append('\n');
                     bar.step();
                     added++;
                 }
-                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                try {
+                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } catch (IOException e) {
+                    throw AtomicFiles.cannotWrite(results, e);
+                }
                 done = end;
             }
         }
@@ -217,6 +263,13 @@ public final class EvalRun {
         return n;
     }
 
+    static void addVerdict(ObjectNode row, JudgeVerdict v) {
+        row.put("judge_parsed", v.parsed());
+        if (v.parsed()) row.put("judge_strict", v.strict()).put("judge_loose", v.loose());
+        else row.putNull("judge_strict").putNull("judge_loose");
+        row.put("judge_answer", v.answer());
+    }
+
     /**
      * Reads the rows already written and checks that they are this eval's first rows; a torn last line (from a kill
      * mid-write) is cut off.
@@ -228,10 +281,15 @@ public final class EvalRun {
         String text = new String(bytes, StandardCharsets.UTF_8);
         int lastNl = text.lastIndexOf('\n');
         if (lastNl + 1 < text.length()) {
-            // torn tail: keep only complete lines
-            String kept = text.substring(0, lastNl + 1);
-            AtomicFiles.writeString(results, kept);
-            text = kept;
+            // torn tail: keep only complete lines (truncated in place: needs no free space, unlike a rewrite)
+            try (var ch = java.nio.channels.FileChannel.open(results, StandardOpenOption.WRITE)) {
+                int keep = bytes.length;
+                while (keep > 0 && bytes[keep - 1] != '\n') keep--;
+                ch.truncate(keep);
+            } catch (IOException e) {
+                throw AtomicFiles.cannotWrite(results, e);
+            }
+            text = text.substring(0, lastNl + 1);
         }
         int lineNo = 0;
         for (String line : text.split("\n")) {
@@ -256,7 +314,9 @@ public final class EvalRun {
         sum.put("task", s.task.name()).put("model_id", lm.modelId()).put("sae_id", s.run.config().path("sae_id").asText())
                 .put("rows", rows.size()).put("jobs", jobs.size()).put("complete", rows.size() == jobs.size())
                 .put("contents", s.contents.size()).put("k", Math.min(s.params.k(), s.run.ranking().size()))
-                .put("alpha", s.params.alpha()).put("layer", s.layer).put("saif_norm", s.saifNorm);
+                .put("alpha", s.params.alpha()).put("layer", s.layer);
+        if (Double.isNaN(s.saifNorm)) sum.putNull("saif_norm");
+        else sum.put("saif_norm", s.saifNorm);
         ArrayNode rl = sum.putArray("random_latents");
         s.randomLatents.forEach(rl::add);
         ObjectNode conds = sum.putObject("conditions");
@@ -275,6 +335,19 @@ public final class EvalRun {
             long seed = s.params.seed() ^ e.getKey().hashCode();
             c.set("strict", interval(Bootstrap.ofBooleans(strict, s.eval.bootstrapResamples(), seed)));
             c.set("loose", interval(Bootstrap.ofBooleans(loose, s.eval.bootstrapResamples(), seed + 1)));
+            if (first.has("judge_parsed")) {
+                List<JsonNode> judged = rs.stream().filter(x -> x.path("judge_parsed").asBoolean()).toList();
+                c.put("judge_n", judged.size()).put("judge_unparsed", rs.size() - judged.size());
+                if (!judged.isEmpty()) {
+                    boolean[] js = new boolean[judged.size()], jl = new boolean[judged.size()];
+                    for (int i = 0; i < judged.size(); i++) {
+                        js[i] = judged.get(i).path("judge_strict").asBoolean();
+                        jl[i] = judged.get(i).path("judge_loose").asBoolean();
+                    }
+                    c.set("judge_strict", interval(Bootstrap.ofBooleans(js, s.eval.bootstrapResamples(), seed + 2)));
+                    c.set("judge_loose", interval(Bootstrap.ofBooleans(jl, s.eval.bootstrapResamples(), seed + 3)));
+                }
+            }
         }
         ArrayNode main = sum.putArray("main");
         for (String[] m : MAIN) {
@@ -297,20 +370,30 @@ public final class EvalRun {
         return n;
     }
 
-    /** The short terminal table of the main conditions. */
+    /** The short terminal table of the main conditions (with the judge's columns when the rows have verdicts). */
     public static String table(ObjectNode summary) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(java.util.Locale.ROOT, "%-32s %5s  %-22s %-22s%n", "condition (" + summary.path("task").asText() + ")", "n",
+        boolean judged = false;
+        for (JsonNode m : summary.path("main")) judged |= summary.path("conditions").path(m.path("condition").asText()).has("judge_n");
+        sb.append(String.format(java.util.Locale.ROOT, "%-32s %5s  %-22s %-22s", "condition (" + summary.path("task").asText() + ")", "n",
                 "strict [95% CI]", "loose [95% CI]"));
+        if (judged) sb.append(String.format(java.util.Locale.ROOT, " %-22s %-22s %s", "judge strict", "judge loose", "unparsed"));
+        sb.append('\n');
         for (JsonNode m : summary.path("main")) {
             JsonNode c = summary.path("conditions").path(m.path("condition").asText());
-            sb.append(String.format(java.util.Locale.ROOT, "%-32s %5d  %-22s %-22s%n", m.path("label").asText(), c.path("n").asInt(),
+            sb.append(String.format(java.util.Locale.ROOT, "%-32s %5d  %-22s %-22s", m.path("label").asText(), c.path("n").asInt(),
                     ci(c.path("strict")), ci(c.path("loose"))));
+            if (judged) sb.append(String.format(java.util.Locale.ROOT, " %-22s %-22s %d", ci(c.path("judge_strict")),
+                    ci(c.path("judge_loose")), c.path("judge_unparsed").asInt()));
+            sb.append('\n');
         }
+        if (summary.path("k").asInt() == 0)
+            sb.append("SAIF steering and random latents: not run, the find selected no latents (see find-report.html)\n");
         return sb.toString();
     }
 
     static String ci(JsonNode i) {
+        if (i.isMissingNode()) return "-";
         return String.format(java.util.Locale.ROOT, "%.2f [%.2f, %.2f]", i.path("mean").asDouble(), i.path("lo").asDouble(), i.path("hi").asDouble());
     }
 }

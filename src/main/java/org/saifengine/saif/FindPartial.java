@@ -44,9 +44,9 @@ public final class FindPartial implements Serializable {
         List<InstructionVariant> variants = task.variants();
         int[] allLayers = new int[layers];
         for (int l = 0; l < layers; l++) allLayers[l] = l;
-        List<String> prompts = new ArrayList<>();
-        prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, null, p.placement())));
-        for (InstructionVariant v : variants) prompts.add(lm.formatPrompt(PromptBuilder.userText(task, c, v, p.placement())));
+        List<SpannedPrompt> prompts = new ArrayList<>();
+        prompts.add(PromptBuilder.spanned(lm, task, c, null, p.placement()));
+        for (InstructionVariant v : variants) prompts.add(PromptBuilder.spanned(lm, task, c, v, p.placement()));
         float[][][] h = lm.readResiduals(prompts, allLayers, p.readPosition());
         stats.addNegative(sae.encode(h[0][sae.layer()]));
         accumulate(sumNeg, h[0]);

@@ -36,11 +36,26 @@ public record LatentScores(List<String> variantIds, int nPositives, int nNegativ
     public List<Integer> select(int k, double tau, double rho, SaifParams.RankBy rankBy) {
         float[] score = rankBy == SaifParams.RankBy.STANDARDIZED ? standardized : sensitivity;
         List<Integer> candidates = new ArrayList<>();
-        for (int j = 0; j < dSae(); j++) {
-            if (consistency[j] >= tau && freqN[j] <= rho && sensitivity[j] > 0) candidates.add(j);
-        }
+        for (int j = 0; j < dSae(); j++) if (passes(j, tau, rho)) candidates.add(j);
         candidates.sort(Comparator.<Integer>comparingDouble(j -> -score[j]).thenComparingInt(j -> j));
         return List.copyOf(candidates.subList(0, Math.min(k, candidates.size())));
+    }
+
+    /**
+     * Whether latent j passes the filters consistency >= tau, freq_N <= rho and sensitivity > 0. The frequencies are
+     * floats, so they are compared with tau and rho rounded to float: 8 of 40 negatives (0.2f, a hair above the
+     * double 0.2) then passes rho = 0.2 as the method note's "freq_N <= rho" says.
+     */
+    public boolean passes(int j, double tau, double rho) {
+        return consistencyPasses(j, tau) && freqNPasses(j, rho) && sensitivity[j] > 0;
+    }
+
+    public boolean consistencyPasses(int j, double tau) {
+        return consistency[j] >= (float) tau;
+    }
+
+    public boolean freqNPasses(int j, double rho) {
+        return freqN[j] <= (float) rho;
     }
 
     public List<Integer> select(SaifParams p) {

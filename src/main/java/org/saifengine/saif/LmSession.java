@@ -17,10 +17,10 @@ public interface LmSession extends AutoCloseable {
     String formatPrompt(String userText);
 
     /**
-     * Residual stream after each listed block (resid_post) at the read position, for several prompts in one
-     * batched forward pass: [prompt][layers.length][d_model].
+     * Residual stream after each listed block (resid_post) at the read position (averaged over the read position's
+     * tokens), for several prompts in one batched forward pass: [prompt][layers.length][d_model].
      */
-    float[][][] readResiduals(List<String> formattedPrompts, int[] layers, ReadPosition position);
+    float[][][] readResiduals(List<SpannedPrompt> prompts, int[] layers, ReadPosition position);
 
     /** Generates for several requests (batched where the engine can); outputs in request order. */
     List<String> generate(List<GenerationRequest> requests);

@@ -36,12 +36,19 @@ final class Exchanges {
                 buf.write(chunk, 0, n);
             }
         }
-        if (buf.size() == 0) throw ApiException.badRequest("the request body is empty: send a JSON object");
+        return parseObject(buf.toByteArray());
+    }
+
+    /** A request body as a JSON object, or a 400 saying what is wrong with it. */
+    static JsonNode parseObject(byte[] body) {
+        if (body.length == 0) throw ApiException.badRequest("the request body is empty: send a JSON object");
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(buf.toByteArray());
+            node = Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("the request body cannot be read: " + e.getMessage());
         }
         if (node == null || !node.isObject()) throw ApiException.badRequest("the request body must be a JSON object");
         return node;

@@ -36,6 +36,8 @@ final class BpeModel implements TokenModel {
         int size = 0;
         for (int id : vocab.values()) {
             if (id < 0) throw new IOException("negative token id " + id + " in BPE vocab");
+            if (id >= maxId(vocab.size()))
+                throw new IOException("token id " + id + " in BPE vocab is far beyond its " + vocab.size() + " entries");
             size = Math.max(size, id + 1);
         }
         this.tokens = new String[size];
@@ -58,6 +60,14 @@ final class BpeModel implements TokenModel {
         this.ignoreMerges = ignoreMerges;
         for (int b = 0; b < 256; b++) byteIds[b] = vocab.getOrDefault(String.format("<0x%02X>", b), -1);
         this.splitAtMeta = MetaspaceWords.safeToSplit(vocab.keySet());
+    }
+
+    /**
+     * Ids bound the token table's size, so a vocabulary's ids must stay near its entry count (real ones are dense):
+     * one entry with id 2^31-1 would otherwise allocate gigabytes.
+     */
+    static long maxId(int entries) {
+        return 4L * entries + 1024;
     }
 
     private static long pair(int a, int b) {

@@ -19,18 +19,49 @@ import java.util.Map;
  * (trim_blocks, lstrip_blocks, a final newline of the template dropped, raise_exception and strftime_now).
  */
 final class JinjaChatTemplate implements ChatTemplate {
+    /**
+     * Bounds on one render, so that a hostile template gives one clear error instead of a hang or an
+     * OutOfMemoryError. Generous for real templates (tens of KB, bracket depth under 10, loops over the messages):
+     * 2M characters of output is ~500k tokens, beyond any context; 200k loop iterations render in about a second.
+     * jinjava's expression parser takes seconds at a bracket depth of a few hundred and practically forever at
+     * 20,000, so deeper templates are refused before parsing.
+     */
+    static final long MAX_OUTPUT_CHARS = 2_000_000;
+    static final long MAX_LOOP_ITERATIONS = 200_000;
+    static final int MAX_COLLECTION_SIZE = 100_000;
+    static final int MAX_MACRO_DEPTH = 20;
+    static final int MAX_TEMPLATE_CHARS = 1 << 20;
+    static final int MAX_BRACKET_DEPTH = 100;
+
     private static final Jinjava JINJAVA = newJinjava();
 
     private final String template;
+    private final String problem; // why the template cannot be rendered at all, or null
     private final String bosToken;
     private final String eosToken;
 
     JinjaChatTemplate(String template, String bosToken, String eosToken) {
         // jinja2's default keep_trailing_newline=False drops one newline at the end of the template
         String t = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
-        this.template = JinjaCompat.rewrite(t);
+        this.problem = structureProblem(t);
+        this.template = problem == null ? JinjaCompat.rewrite(t) : t;
         this.bosToken = bosToken;
         this.eosToken = eosToken;
+    }
+
+    /** A template too large or too deeply bracketed to parse in reasonable time, else null. */
+    static String structureProblem(String t) {
+        if (t.length() > MAX_TEMPLATE_CHARS) return "the template has " + t.length() + " characters (at most " + MAX_TEMPLATE_CHARS + ")";
+        int depth = 0;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '(' || c == '[' || c == '{') {
+                if (++depth > MAX_BRACKET_DEPTH) return "brackets nest deeper than " + MAX_BRACKET_DEPTH + " (at character " + i + ")";
+            } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+                depth--;
+            }
+        }
+        return null;
     }
 
     private static Jinjava newJinjava() {
@@ -39,6 +70,11 @@ final class JinjaChatTemplate implements ChatTemplate {
                 .withLstripBlocks(true)
                 .withElResolver(resolver())
                 .withNestedInterpretationEnabled(false) // message text is data, never template code
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxStringLength(MAX_OUTPUT_CHARS)
+                .withMaxListSize(MAX_COLLECTION_SIZE)
+                .withMaxMapSize(MAX_COLLECTION_SIZE)
+                .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
                 .withLegacyOverrides(com.hubspot.jinjava.LegacyOverrides.newBuilder() // behave like Python's jinja2
                         .withEvaluateMapKeys(true)
                         .withIterateOverMapKeys(true)
@@ -51,6 +87,7 @@ final class JinjaChatTemplate implements ChatTemplate {
                         .build())
                 .build();
         Jinjava j = new Jinjava(config);
+        j.getGlobalContext().registerTag(new BoundedForTag());
         j.getGlobalContext().registerFilter(new PythonToJsonFilter());
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 JinjaChatTemplate.class, "raiseException", String.class));
@@ -102,6 +139,7 @@ final class JinjaChatTemplate implements ChatTemplate {
 
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        if (problem != null) throw new IllegalArgumentException("chat template error: " + problem);
         List<Map<String, Object>> msgs = new ArrayList<>();
         for (ChatMessage m : messages) {
             Map<String, Object> map = new LinkedHashMap<>();
@@ -116,16 +154,22 @@ final class JinjaChatTemplate implements ChatTemplate {
         bindings.put("eos_token", eosToken == null ? "" : eosToken);
         RenderResult result;
         try {
-            result = JINJAVA.renderForResult(template, bindings);
+            result = BoundedForTag.withBudget(MAX_LOOP_ITERATIONS, () -> JINJAVA.renderForResult(template, bindings));
         } catch (TemplateException e) {
             throw new IllegalArgumentException("chat template rejected the conversation: " + e.getMessage());
+        } catch (BoundedForTag.LimitExceeded e) {
+            throw new IllegalArgumentException("chat template error: " + e.getMessage());
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException("chat template error: the template nests too deeply to render");
         }
         for (TemplateError e : result.getErrors()) {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 String msg = e.getMessage();
                 if (e.getException() instanceof TemplateException te) msg = te.getMessage();
                 Throwable cause = e.getException();
-                while (cause != null && !(cause instanceof TemplateException)) cause = cause.getCause();
+                while (cause != null && !(cause instanceof TemplateException) && !(cause instanceof BoundedForTag.LimitExceeded))
+                    cause = cause.getCause();
+                if (cause instanceof BoundedForTag.LimitExceeded) throw new IllegalArgumentException("chat template error: " + cause.getMessage());
                 if (cause != null) throw new IllegalArgumentException("chat template rejected the conversation: " + cause.getMessage());
                 throw new IllegalArgumentException("chat template error: " + msg + " (line " + e.getLineno() + ")");
             }

@@ -38,6 +38,10 @@ final class TokenizerJsonLoader {
         for (JsonNode a : addedNode) {
             if (!a.path("id").isIntegralNumber() || !a.path("content").isTextual())
                 throw new IOException("tokenizer.json: added token " + a + " needs an integer id and a string content");
+            int id = a.get("id").asInt();
+            if (!a.get("id").canConvertToInt() || id < 0 || id >= BpeModel.maxId(model.size() + addedNode.size()))
+                throw new IOException("tokenizer.json: added token '" + a.get("content").asText() + "' has id " + a.get("id")
+                        + ", outside the vocabulary (" + model.size() + " entries + " + addedNode.size() + " added)");
             AddedToken t = new AddedToken(a.get("id").asInt(), a.get("content").asText(), a.path("special").asBoolean(false),
                     a.path("lstrip").asBoolean(false), a.path("rstrip").asBoolean(false),
                     a.path("single_word").asBoolean(false), a.path("normalized").asBoolean(!a.path("special").asBoolean(false)));

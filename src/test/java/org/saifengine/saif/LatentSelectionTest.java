@@ -52,6 +52,24 @@ class LatentSelectionTest {
         return a;
     }
 
+    /** freq_N <= rho and consistency >= tau hold at equality, although the frequencies are floats (0.2f > 0.2). */
+    @Test
+    void thresholdsIncludeEquality() {
+        for (int nNeg : new int[]{5, 10, 40}) {
+            LatentStats stats = new LatentStats(3, List.of("a", "b"), 0.0);
+            for (int v = 0; v < 2; v++)
+                for (int s = 0; s < 10; s++) stats.addPositive(v, new float[]{1f, 1f, s < 5 ? 1f : 0f});  // latent 2: consistency 0.5
+            int atRho = nNeg / 5;  // exactly 0.2 of the negatives
+            for (int s = 0; s < nNeg; s++) stats.addNegative(new float[]{s < atRho ? 0.5f : 0f, s <= atRho ? 0.5f : 0f, 0f});
+            LatentScores sc = stats.scores();
+            assertEquals(0.2f, sc.freqN()[0]);
+            assertTrue(sc.freqN()[0] > 0.2, "0.2f is above the double 0.2: the case this test guards");
+            assertEquals(List.of(0, 2), sc.select(3, 0.5, 0.2, SaifParams.RankBy.SENSITIVITY), nNeg + " negatives");
+            assertTrue(sc.passes(0, 0.5, 0.2) && !sc.passes(1, 0.5, 0.2) && sc.passes(2, 0.5, 0.2));
+            assertFalse(sc.passes(2, 0.51, 0.2));
+        }
+    }
+
     @Test
     void selectionRecoversExactlyThePlantedLatents() {
         LatentScores scores = plantedStats(1).scores();

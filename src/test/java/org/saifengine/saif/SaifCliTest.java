@@ -115,6 +115,44 @@ class SaifCliTest {
     }
 
     @Test
+    void findReadsAtTheInstructionSpanWhenAsked() throws IOException {
+        Path run = work.resolve("run-instruction-mean");
+        Out find = engine("saif", "find", "--model", model, "--sae", saeDir.toString(), "--task", "concept-she",
+                "--out", run.toString(), "--discovery", "2", "--read", "instruction-mean");
+        assertEquals(0, find.code(), find.err());
+        assertEquals("instruction-mean", Json.read(run.resolve("latents.json")).path("params").path("read_position").asText());
+        assertEquals("instruction-mean", Json.read(run.resolve("config.json")).path("params").path("read_position").asText());
+        Out bad = engine("saif", "find", "--model", model, "--sae", saeDir.toString(), "--task", "concept-she",
+                "--out", work.resolve("r").toString(), "--read", "middle");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("read position must be last, instruction-mean or prompt-mean"), bad.err());
+    }
+
+    /** A find that selects nothing still evaluates what needs no latents, and says what was not run. */
+    @Test
+    void evalWithoutSelectedLatentsRunsThePromptedConditionsAndTheDifferenceOfMeans() throws IOException {
+        Path run = work.resolve("run-none");
+        Out find = engine("saif", "find", "--model", model, "--sae", saeDir.toString(), "--task", "concept-she",
+                "--out", run.toString(), "--discovery", "2", "--active-threshold", "1e9");  // nothing fires
+        assertEquals(0, find.code(), find.err());
+        assertTrue(Json.read(run.resolve("latents.json")).path("selected").isEmpty());
+        Out eval = engine("saif", "eval", "--run", run.toString(), "--contents", "2", "--max-tokens", "6", "--no-sweeps",
+                "--bootstrap", "50");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("instruction post") && eval.out().contains("difference of means"), eval.out());
+        assertTrue(eval.out().contains("not run, the find selected no latents") && eval.out().contains("report: "), eval.out());
+        JsonNode summary = Json.read(run.resolve("summary.json"));
+        assertTrue(summary.path("complete").asBoolean());
+        assertEquals(8, summary.path("rows").asInt(), "none, pre, post and difference of means on 2 contents");
+        assertEquals(4, summary.path("main").size());
+        summary.path("conditions").fieldNames().forEachRemaining(c -> assertFalse(c.startsWith("saif") || c.startsWith("random"), c));
+        JsonNode dom = summary.path("conditions").path("dom|none|k=0|alpha=4.0|layer=" + StoriesFixture.SAE_LAYER);
+        assertEquals(2, dom.path("n").asInt(), summary.toString());
+        assertTrue(summary.path("saif_norm").isNull());
+        assertTrue(Files.readString(run.resolve("report.html")).contains("No latent passed the filters"));
+    }
+
+    @Test
     void badInputGivesOneClearError() {
         Out noTask = engine("saif", "find", "--model", model, "--sae", saeDir.toString(), "--task", "nope", "--out", work.resolve("x").toString());
         assertEquals(1, noTask.code());

@@ -21,28 +21,36 @@ import java.util.concurrent.ConcurrentHashMap;
  * forward pass already uses every core (or the whole GPU).
  */
 record ExecutorEngine(EngineSession lm, SaeDictionary sae, Task task, TaskContents contents) {
-    private record Key(String model, String sae, int saeLayer, String task) {}
+    private record Key(String model, String sae, int saeLayer, String task, ExecutorDevice device) {}
 
     private static final Map<Key, ExecutorEngine> LOADED = new ConcurrentHashMap<>();
     private static final Map<String, EngineSession> MODELS = new ConcurrentHashMap<>();
 
-    /** The model of this spec, opened once per JVM; lock on it while using it. */
+    /**
+     * The model of this spec on the device of the task running on this thread ({@link ExecutorDevice#current()}: the
+     * GPU Spark assigned, else the CPU), opened once per JVM and device; lock on it while using it.
+     */
     static EngineSession model(String spec) {
-        return MODELS.computeIfAbsent(spec, k -> {
+        return model(spec, ExecutorDevice.current());
+    }
+
+    static EngineSession model(String spec, ExecutorDevice device) {
+        return MODELS.computeIfAbsent(spec + "@" + device.cudaOrdinal(), k -> {
             try {
-                return EngineSession.open(ModelFiles.open(k));
-            } catch (IOException e) {
-                throw new UncheckedIOException("executor could not load the model " + k + ": " + e.getMessage(), e);
+                return EngineSession.open(ModelFiles.open(spec), device.loadOptions());
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("executor could not load the model " + spec + " on " + device + ": " + e.getMessage(), e);
             }
         });
     }
 
     static ExecutorEngine get(DistributedFind.Job job) {
-        return LOADED.computeIfAbsent(new Key(job.model(), job.sae(), job.saeLayer(), job.task()), k -> {
+        ExecutorDevice device = ExecutorDevice.current();
+        return LOADED.computeIfAbsent(new Key(job.model(), job.sae(), job.saeLayer(), job.task(), device), k -> {
             try {
                 Task t = TaskSuite.load(k.task());
                 SaeDictionary sae = SaeDictionary.load(Path.of(k.sae()), k.saeLayer());
-                return new ExecutorEngine(model(k.model()), sae, t, TaskContents.load(t));
+                return new ExecutorEngine(model(k.model(), device), sae, t, TaskContents.load(t));
             } catch (IOException e) {
                 throw new UncheckedIOException("executor could not load the model, SAE or task: " + e.getMessage(), e);
             }

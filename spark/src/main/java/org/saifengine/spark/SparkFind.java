@@ -3,15 +3,23 @@ package org.saifengine.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.saifengine.saif.Content;
 import org.saifengine.saif.DistributedFind;
 import org.saifengine.saif.FindPartial;
 import org.saifengine.saif.FindRun;
+import org.saifengine.saif.LatentScores;
 import org.saifengine.saif.Task;
 import org.saifengine.saif.TaskContents;
 import org.saifengine.saif.TaskSuite;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -53,8 +61,50 @@ public final class SparkFind implements DistributedFind {
                     .collect();
             FindPartial total = partials.getFirst();
             for (int i = 1; i < partials.size(); i++) total.merge(partials.get(i));
+            if (job.out() != null) writeLatentTable(sc, total.scores(), Path.of(job.out()).resolve(LATENT_STATS));
             return total;
         }
+    }
+
+    /** The per-latent table, relative to the run directory: every latent's statistics (latents.json keeps the ranking). */
+    static final String LATENT_STATS = "spark/latent-stats.parquet";
+    static final StructType LATENT_SCHEMA = new StructType()
+            .add("latent", DataTypes.IntegerType, false)
+            .add("freq_p", DataTypes.FloatType, false)
+            .add("freq_n", DataTypes.FloatType, false)
+            .add("mean_p", DataTypes.FloatType, false)
+            .add("mean_n", DataTypes.FloatType, false)
+            .add("consistency", DataTypes.FloatType, false)
+            .add("sensitivity", DataTypes.FloatType, false)
+            .add("standardized", DataTypes.FloatType, false)
+            .add("freq_by_variant", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add("mean_by_variant", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+
+    /**
+     * Writes one row per latent of the merged statistics with Spark's DataFrame writer (Parquet, one file per slice of
+     * latents; at Gemma Scope widths that is 131k rows), the table to query across runs and sweeps.
+     */
+    static void writeLatentTable(JavaSparkContext sc, LatentScores s, Path table) {
+        List<Row> rows = new ArrayList<>(s.dSae());
+        int variants = s.variantIds().size();
+        for (int j = 0; j < s.dSae(); j++) {
+            float[] fv = new float[variants], mv = new float[variants];
+            for (int v = 0; v < variants; v++) {
+                fv[v] = s.freqByVariant()[v][j];
+                mv[v] = s.meanByVariant()[v][j];
+            }
+            rows.add(RowFactory.create(j, s.freqP()[j], s.freqN()[j], s.meanP()[j], s.meanN()[j], s.consistency()[j],
+                    s.sensitivity()[j], s.standardized()[j], boxed(fv), boxed(mv)));
+        }
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        int slices = Math.max(1, Math.min(sc.defaultParallelism(), s.dSae() / 16384 + 1));
+        spark.createDataFrame(sc.parallelize(rows, slices), LATENT_SCHEMA).write().mode(SaveMode.Overwrite).parquet(table.toString());
+    }
+
+    private static Float[] boxed(float[] a) {
+        Float[] b = new Float[a.length];
+        for (int i = 0; i < a.length; i++) b[i] = a[i];
+        return b;
     }
 
     /** One task: the statistics of its contents, computed on the executor's engine. */

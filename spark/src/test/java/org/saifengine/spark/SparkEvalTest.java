@@ -70,5 +70,18 @@ class SparkEvalTest {
         JsonNode se = Json.read(single.resolve("summary.json")), sa = Json.read(spark.resolve("summary.json"));
         assertEquals(se, sa, "summary.json");
         assertTrue(Files.isRegularFile(spark.resolve("report.html")));
+
+        // The generations table the executors wrote: one row per job, in job order, the outputs of results.jsonl.
+        List<org.apache.spark.sql.Row> rows = SparkFindTest.readParquet(spark.resolve(SparkEval.GENERATIONS), "job");
+        assertEquals(a.size(), rows.size(), "one Parquet row per results.jsonl row");
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode line = Json.MAPPER.readTree(a.get(i));
+            var r = rows.get(i);
+            assertEquals(line.path("index").asInt(), r.getInt(r.fieldIndex("job")));
+            assertEquals(line.path("output").asText(), r.getString(r.fieldIndex("output")), "job " + i);
+            assertEquals(line.path("method").asText(), r.getString(r.fieldIndex("method")));
+            assertEquals(line.path("k").asInt(), r.getInt(r.fieldIndex("k")));
+            assertEquals(line.path("layer").asInt(), r.getInt(r.fieldIndex("layer")));
+        }
     }
 }

@@ -45,7 +45,12 @@ public final class CudaBackend implements Backend {
 
     /** Opens device 0; throws IllegalStateException with a one-line reason when there is none. */
     public static CudaBackend create() {
-        CudaDevice d = CudaDevice.open();
+        return create(0);
+    }
+
+    /** Opens the device of this ordinal ({@link CudaDevice#open(int)}); e.g. the GPU a Spark task was assigned. */
+    public static CudaBackend create(int ordinal) {
+        CudaDevice d = CudaDevice.open(ordinal);
         try {
             return new CudaBackend(d);
         } catch (RuntimeException e) {

@@ -47,9 +47,22 @@ public final class CudaDevice implements KernelRunner, AutoCloseable {
 
     /** Opens device 0, or throws IllegalStateException with the one-line reason there is none. */
     public static CudaDevice open() {
+        return open(0);
+    }
+
+    /**
+     * Opens the device of this ordinal (as the driver numbers the devices this process sees, i.e. after
+     * CUDA_VISIBLE_DEVICES), or throws IllegalStateException with the one-line reason it cannot. The status describes
+     * device 0 (the probe's); the nodes this is meant for carry one kind of GPU.
+     */
+    public static CudaDevice open(int ordinal) {
         CudaStatus s = CudaProbe.status();
         if (!s.available()) throw new IllegalStateException(s.describe());
-        return new CudaDevice(s, 0);
+        int[] count = new int[1];
+        Cuda.check(cudart.cuDeviceGetCount(count), "cuDeviceGetCount");
+        if (ordinal < 0 || ordinal >= count[0])
+            throw new IllegalStateException("CUDA device " + ordinal + " does not exist: this process sees " + count[0] + " device(s)");
+        return new CudaDevice(s, ordinal);
     }
 
     public CudaStatus status() {

@@ -122,6 +122,17 @@ public final class GgufFile implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Drops the tensor's pages from this process's resident set (madvise DONTNEED on the mapping) once it has been
+     * converted: the mapping stays valid and a later read faults them back in from the page cache. Without this a
+     * model dequantized at load holds the whole file resident on top of the converted weights until close().
+     * No-op for a GGUF held in memory.
+     */
+    public void release(GgufTensorInfo t) {
+        MemorySegment s = raw(t);
+        if (s.isMapped() && s.byteSize() > 0) s.unload();
+    }
+
     /** Tensor names sorted by where their data lies (for sequential reads). */
     public List<GgufTensorInfo> tensorsByOffset() {
         List<GgufTensorInfo> l = new ArrayList<>(tensors.values());

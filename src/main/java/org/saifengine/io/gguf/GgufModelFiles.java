@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * Translates a GGUF file into {@link ModelFiles}: HF config.json, HF tensor names with llama.cpp's q/k row
  * permutation undone, tokenizer.json + tokenizer_config.json. Weights are dequantized once, at load, into memory the
- * checkpoint owns (freed by the garbage collector once no tensor is reachable); the file is closed afterwards.
+ * checkpoint owns (freed by the garbage collector once no tensor is reachable); each tensor's file pages are dropped
+ * from the resident set as soon as it is converted, and the file is closed afterwards.
  */
 public final class GgufModelFiles {
     private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d+)\\.(\\w+)\\.(weight|bias)");
@@ -138,6 +139,7 @@ public final class GgufModelFiles {
                     w = unpermuteRows(w, kvHeads, t.name());
                 }
                 out.put(name, w);
+                g.release(t); // its file pages are not needed any more: keep them out of the peak RSS
             } catch (InvalidFileException | IllegalArgumentException e) {
                 throw new InvalidFileException(g.path() + ": " + e.getMessage());
             }
@@ -150,7 +152,8 @@ public final class GgufModelFiles {
 
     /**
      * Undoes the row order llama.cpp's converter gives q/k projections (rotary pairs interleaved per head):
-     * within each head of 2*half rows, stored row 2i+j becomes row j*half+i.
+     * within each head of 2*half rows, stored row 2i+j becomes row j*half+i. Done in place through one head's worth
+     * of scratch, so no second copy of the matrix is ever held.
      */
     static Tensor unpermuteRows(Tensor w, int heads, String name) throws InvalidFileException {
         long rows = w.dim(0);
@@ -158,18 +161,19 @@ public final class GgufModelFiles {
             throw new InvalidFileException("tensor '" + name + "' has " + rows + " rows, not a multiple of 2 x " + heads + " heads");
         }
         long half = rows / heads / 2;
-        long rowBytes = w.byteSize() / rows;
-        MemorySegment src = w.data();
-        MemorySegment copy = Arena.ofAuto().allocate(w.byteSize(), 64);
+        long rowBytes = w.byteSize() / rows, headBytes = 2 * half * rowBytes;
+        MemorySegment data = w.data();
+        MemorySegment head = MemorySegment.ofArray(new byte[Math.toIntExact(headBytes)]);
         for (long h = 0; h < heads; h++) {
+            MemorySegment.copy(data, h * headBytes, head, 0, headBytes);
             for (long i = 0; i < half; i++) {
                 for (long j = 0; j < 2; j++) {
-                    long from = h * 2 * half + 2 * i + j;
+                    long from = 2 * i + j;
                     long to = h * 2 * half + j * half + i;
-                    MemorySegment.copy(src, from * rowBytes, copy, to * rowBytes, rowBytes);
+                    MemorySegment.copy(head, from * rowBytes, data, to * rowBytes, rowBytes);
                 }
             }
         }
-        return new Tensor(w.dtype(), w.shape(), copy);
+        return w;
     }
 }

@@ -69,7 +69,7 @@ public final class GemmaScopeFormat implements SaeFormat {
         SaeConfig cfg = new SaeConfig(Architecture.JUMPRELU, dIn, dSae, 0, false, Normalization.NONE, false,
                 inferHook(where), null, name());
         try {
-            return Sae.create(cfg, new SaeWeights(enc, bEnc, dec, bDec, thr, null, null, null));
+            return Sae.create(cfg, SaeWeights.ofSaeLens(enc, bEnc, dec, bDec, thr, null, null, null));
         } catch (IllegalArgumentException e) {
             throw new InvalidFileException(file + ": " + e.getMessage());
         }

@@ -93,7 +93,7 @@ public final class SaeLensFormat implements SaeFormat {
             }
             float[] scaling = Tensors.getOptional(f, "scaling_factor", dSae);
             if (scaling != null) foldFinetuningScale(scaling, wDec, dIn);
-            SaeWeights w = new SaeWeights(wEnc, bEnc, wDec, bDec, threshold,
+            SaeWeights w = SaeWeights.ofSaeLens(wEnc, bEnc, wDec, bDec, threshold,
                     Tensors.getOptional(f, "b_gate", dSae), Tensors.getOptional(f, "b_mag", dSae), Tensors.getOptional(f, "r_mag", dSae));
             try {
                 return Sae.create(config, w);

@@ -38,7 +38,7 @@ public final class SaeLensWriter {
         try (Arena arena = Arena.ofConfined()) {
             Map<String, Tensor> t = new LinkedHashMap<>();
             t.put("W_dec", Tensor.ofFloats(arena, w.wDec(), c.dSae(), c.dIn()));
-            t.put("W_enc", Tensor.ofFloats(arena, w.wEnc(), c.dIn(), c.dSae()));
+            t.put("W_enc", Tensor.ofFloats(arena, w.wEnc(c.dIn(), c.dSae()), c.dIn(), c.dSae()));
             t.put("b_dec", Tensor.ofFloats(arena, w.bDec(), c.dIn()));
             switch (c.architecture()) {
                 case STANDARD, TOPK -> t.put("b_enc", Tensor.ofFloats(arena, w.bEnc(), c.dSae()));

@@ -54,7 +54,7 @@ public final class SparsifyFormat implements SaeFormat {
         if (dSae <= 0) dSae = dIn * c.path("expansion_factor").asInt(32);
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
             if (f.has("W_skip")) throw new InvalidFileException(dir + ": sparsify SAE with a skip connection (W_skip) is not supported");
-            float[] wEnc = Tensors.transpose(Tensors.get(f, "encoder.weight", dSae, dIn), dSae, dIn);
+            float[] encoderRows = Tensors.get(f, "encoder.weight", dSae, dIn); // already latent-major
             float[] bEnc = Tensors.get(f, "encoder.bias", dSae);
             Tensor dec = f.get("W_dec");
             long[] s = dec.shape();
@@ -71,7 +71,7 @@ public final class SparsifyFormat implements SaeFormat {
             SaeConfig cfg = new SaeConfig(Architecture.TOPK, dIn, dSae, k, true, Normalization.NONE, false,
                     inferHook(dir), null, name());
             try {
-                return Sae.create(cfg, SaeWeights.of(wEnc, bEnc, wDec, bDec));
+                return Sae.create(cfg, new SaeWeights(encoderRows, bEnc, wDec, bDec, null, null, null, null));
             } catch (IllegalArgumentException e) {
                 throw new InvalidFileException(dir + ": " + e.getMessage());
             }

@@ -30,12 +30,7 @@ final class Tensors {
 
     /** [rows, cols] row-major to [cols, rows] row-major. */
     static float[] transpose(float[] a, int rows, int cols) {
-        float[] out = new float[a.length];
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            for (int c = 0; c < cols; c++) out[c * rows + r] = a[base + c];
-        }
-        return out;
+        return org.saifengine.sae.SaeWeights.transpose(a, rows, cols);
     }
 
     static int toInt(long v, String what) throws InvalidFileException {

@@ -73,6 +73,13 @@ public final class Corpus {
         return out;
     }
 
+    /** The windows of the corpus files, file after file: how training and `sae collect` number them. */
+    public static List<int[]> windows(Tokenizer tok, List<Path> files, int context) throws IOException {
+        List<int[]> out = new ArrayList<>();
+        for (Path f : files) out.addAll(windows(tok, documents(f), context, 4));
+        return out;
+    }
+
     /**
      * Text the model writes itself from BOS (temperature 1), as windows of up to context tokens: activations on the
      * model's own distribution.

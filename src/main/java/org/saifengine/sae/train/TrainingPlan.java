@@ -18,13 +18,22 @@ import java.util.List;
  * @param out              output directory (SAELens format + metrics.json + checkpoint/)
  * @param checkpointEvery  steps between checkpoints (0 = only at the end)
  * @param resume           continue from out/checkpoint when present
+ * @param activations      activations collected beforehand from the corpus files ({@link CollectedActivations}), or
+ *                         null to run the model for them while training
  */
 public record TrainingPlan(HookPoint hook, TrainConfig train, int context, List<Path> corpusFiles, long generateTokens,
-                           long evalTokens, int bufferTokens, Path out, long checkpointEvery, boolean resume) {
+                           long evalTokens, int bufferTokens, Path out, long checkpointEvery, boolean resume, Path activations) {
     public TrainingPlan {
         if (context < 4) throw new IllegalArgumentException("context must be at least 4 tokens, got " + context);
         if (generateTokens < 0 || evalTokens < 0) throw new IllegalArgumentException("token counts must be >= 0");
         if (bufferTokens < train.batchSize()) throw new IllegalArgumentException("buffer must hold at least one batch");
+        if (activations != null && generateTokens > 0)
+            throw new IllegalArgumentException("collected activations cover the corpus files only: use --generate-tokens 0 with --activations");
         corpusFiles = List.copyOf(corpusFiles);
+    }
+
+    public TrainingPlan(HookPoint hook, TrainConfig train, int context, List<Path> corpusFiles, long generateTokens,
+                        long evalTokens, int bufferTokens, Path out, long checkpointEvery, boolean resume) {
+        this(hook, train, context, corpusFiles, generateTokens, evalTokens, bufferTokens, out, checkpointEvery, resume, null);
     }
 }

@@ -25,8 +25,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * TopK SAE encode at the Gemma Scope 16k shape (d_in 2304, d_sae 16384, k 64): the fused encode + top-k
- * ({@link Sae#encode(float[][])}, pre-activations never stored) against the dense path (every token's full
+ * TopK SAE encode at the Gemma Scope 16k shape (d_in 2304, d_sae 16384, k 64): the screened encode
+ * ({@link Sae#encode(float[][])}: int8 screen, exact recompute of candidates), the exact fused encode + top-k
+ * ({@link Sae#encodeExact}, pre-activations never stored) and the dense path (every token's full
  * 16384-wide pre-activation vector from the same vectorised dot kernel, then a top-k select). Batch 1 is decode
  * (bandwidth-bound: W_enc is 151 MB), batch 256 is offline encoding (compute-bound). Score: ms per batch.
  */
@@ -56,16 +57,23 @@ public class SaeEncodeBenchmark {
         pre = new float[batch][D_SAE];
     }
 
+    /** int8 screen over all latents, exact f32 recompute of the candidates (the default encode for one token). */
+    @Benchmark
+    public SparseCode[] screenedTopK() {
+        return sae.encodeScreened(xs, 0);
+    }
+
+    /** Fused encode + top-k over the f32 encoder rows, no screen (same results). */
     @Benchmark
     public SparseCode[] fusedTopK() {
-        return sae.encode(xs);
+        return sae.encodeExact(xs, 0);
     }
 
     @Benchmark
     public SparseCode[] denseThenSelect() {
         float[][] xp = new float[batch][D_IN];
         for (int t = 0; t < batch; t++) sae.prepareInput(xs[t], xp[t]);
-        FusedEncoder.dots(sae.weights().wEnc(), D_IN, D_SAE, xp, pre);
+        FusedEncoder.rowDots(sae.weights().encoderRows(), D_IN, D_SAE, xp, pre);
         float[] bEnc = sae.weights().bEnc();
         SparseCode[] codes = new SparseCode[batch];
         for (int t = 0; t < batch; t++) {
