@@ -221,7 +221,8 @@ def run(a):
 
     bw = sub("bandwidth")
     ours = {}
-    for label, model, dtype in [("Q4_1 GGUF → f32", ggufs["Q4_1"], "f32"), ("Q4_1 GGUF → bf16", ggufs["Q4_1"], "bf16"),
+    for label, model, dtype in [("Q4_1 GGUF native", ggufs["Q4_1"], "native"),
+                                ("Q4_1 GGUF → f32", ggufs["Q4_1"], "f32"), ("Q4_1 GGUF → bf16", ggufs["Q4_1"], "bf16"),
                                 ("F32 GGUF", ggufs["f32"], "f32"), ("BF16 GGUF", ggufs["bf16"], "bf16")]:
         print(f"engine {label}", file=sys.stderr)
         ours[label] = engine(a, "bench", "--model", model, "--dtype", dtype, "--json", "--only", "single,bandwidth", "--warmup", 1,
@@ -239,6 +240,7 @@ def run(a):
 
     pairs = [("F32 GGUF", "llama.cpp f32", "f32 weights, same F32 GGUF"),
              ("BF16 GGUF", "llama.cpp bf16", "bf16 weights, same BF16 GGUF"),
+             ("Q4_1 GGUF native", "llama.cpp Q4_1", "same Q4_1 GGUF, both computing on its Q4_1 / Q8_0 blocks (engine `--dtype native`)"),
              ("Q4_1 GGUF → bf16", "llama.cpp Q4_1", "same Q4_1 GGUF (engine dequantizes to bf16 at load; llama.cpp computes on Q4_1)"),
              ("Q4_1 GGUF → f32", "transformers f32", "f32 weights (HF: `engine convert` output)"),
              ("Q4_1 GGUF → bf16", "transformers bf16", "bf16 weights (HF: `engine convert` output)")]
@@ -260,7 +262,7 @@ def run(a):
         for metric, key in (("prefill tok/s", "prefill_tokens_per_s"), ("decode tok/s", "decode_tokens_per_s")):
             so, sp = ours[o][key], peers[p][key]
             lines.append(f"| engine {o} vs {p}: {what} | {metric} | {cell(so)} | {cell(sp)} | **{so['median'] / sp['median']:.2f}** |")
-    for o, p, what in pairs[:3]:
+    for o, p, what in pairs[:4]:
         if p not in peers:
             continue
         lines.append(f"| engine {o} vs {p} | peak RSS | {ours[o]['peak_rss_bytes_batch_1'] / 2**20:.0f} MiB |"
@@ -271,7 +273,7 @@ def run(a):
         lines.append(f"| engine `sae bench` vs SAELens `SAE.encode` (JumpReLU 2304 x 16384, random, f32) | encode tok/s, batch {b} |"
                      f" {so:.1f} | {cell(sp)} | **{so / sp['median']:.2f}** |")
     lines += ["", "Decode floor (weight matrix bytes read per token / copy bandwidth):"]
-    for o in ("F32 GGUF", "BF16 GGUF"):
+    for o in ("F32 GGUF", "BF16 GGUF", "Q4_1 GGUF native"):
         b = ours[o]["weight_bytes_read_per_token"]
         floor = bw["copy_gb_per_s"] * 1e9 / b
         lines.append(f"- {o}: {b / 1e6:.0f} MB per token → floor {floor:.1f} tok/s; engine decode {ours[o]['decode_tokens_per_s']['median']:.1f}"

@@ -20,8 +20,9 @@ public final class CpuBackend implements Backend {
     private final int threads;
     private final Arena arena = Arena.ofShared();
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
-    /** Per thread: weight rows dequantized from blocks, read by the f32 kernels (a few rows, so it stays in L1/L2). */
-    private final ThreadLocal<float[]> rowScratch = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: weight rows dequantized from blocks, read by the f32 kernels (a few rows, so it stays in L1/L2).
+     *  Off-heap, as the f32 weights the kernels are tuned for are. */
+    private final ThreadLocal<java.lang.foreign.MemorySegment> rowScratch = ThreadLocal.withInitial(() -> java.lang.foreign.MemorySegment.NULL);
 
     public CpuBackend(boolean vector, int threads) {
         this.vector = vector && vectorAvailable();
@@ -119,7 +120,7 @@ public final class CpuBackend implements Backend {
                 if (ids[r] < 0 || ids[r] >= t.rows) {
                     throw new IllegalArgumentException("token id " + ids[r] + " is outside the vocabulary [0, " + t.rows + ")");
                 }
-                Quant.dequantizeRow(t.dtype, t.data, ids[r] * t.rowBytes(), t.cols, row, 0, vector);
+                Quant.dequantizeRow(t.dtype, t.data, ids[r] * t.rowBytes(), t.cols, java.lang.foreign.MemorySegment.ofArray(row), 0, vector);
                 for (int i = 0; i < t.cols; i++) o[r * t.cols + i] = row[i] * scale;
             }
             return;
@@ -235,16 +236,15 @@ public final class CpuBackend implements Backend {
                 }
                 if (o == hi) return;
             }
-            float[] rowsF32 = rowScratch.get();
-            if (rowsF32.length < 2 * in) {
-                rowsF32 = new float[2 * in];
-                rowScratch.set(rowsF32);
+            java.lang.foreign.MemorySegment s = rowScratch.get();
+            if (s.byteSize() < 2 * f32RowBytes) {
+                s = java.lang.foreign.Arena.ofAuto().allocate(2 * f32RowBytes, 64);
+                rowScratch.set(s);
             }
-            java.lang.foreign.MemorySegment s = java.lang.foreign.MemorySegment.ofArray(rowsF32);
             if (tiles) {
                 for (; o + 2 <= hi; o += 2) {
-                    Quant.dequantizeRow(wt.dtype, wt.data, o * rowBytes, in, rowsF32, 0, true);
-                    Quant.dequantizeRow(wt.dtype, wt.data, (o + 1) * rowBytes, in, rowsF32, in, true);
+                    Quant.dequantizeRow(wt.dtype, wt.data, o * rowBytes, in, s, 0, true);
+                    Quant.dequantizeRow(wt.dtype, wt.data, (o + 1) * rowBytes, in, s, f32RowBytes, true);
                     int r = 0;
                     for (; r + 4 <= rows; r += 4) {
                         Dot.dot4x2(xa, r * in, in, s, 0, f32RowBytes, in, false, acc);
@@ -260,7 +260,7 @@ public final class CpuBackend implements Backend {
                 }
             }
             for (; o < hi; o++) {
-                Quant.dequantizeRow(wt.dtype, wt.data, o * rowBytes, in, rowsF32, 0, vector);
+                Quant.dequantizeRow(wt.dtype, wt.data, o * rowBytes, in, s, 0, vector);
                 float bo = b == null ? 0f : b[o];
                 if (!vector) {
                     for (int r = 0; r < rows; r++) oa[r * outDim + o] = Dot.dotScalar(xa, r * in, s, 0, in, false) + bo;

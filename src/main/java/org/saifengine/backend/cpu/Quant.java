@@ -152,18 +152,18 @@ final class Quant {
     }
 
     /**
-     * Dequantizes the n elements of the block row at byte offset base into dst[dstOff ..), exactly as gguf-py does
+     * Dequantizes the n elements of the block row at byte offset base into f32 (little-endian) at byte dstOff of dst, exactly as gguf-py does
      * (bit for bit); with vector, in registers of the same values as the dot kernels use.
      */
-    static void dequantizeRow(DType t, MemorySegment w, long base, int n, float[] dst, int dstOff, boolean vector) {
+    static void dequantizeRow(DType t, MemorySegment w, long base, int n, MemorySegment dst, long dstOff, boolean vector) {
         if (vector && VECTOR) {
             switch (t) {
                 case Q8_0 -> {
                     for (int i = 0; i < n; i += BLOCK) {
                         long off = base + (long) (i >>> 5) * 34;
                         FloatVector d = scale(w, off);
-                        ((FloatVector) ByteVector.fromMemorySegment(B, w, off + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, dstOff + i);
-                        ((FloatVector) ByteVector.fromMemorySegment(B, w, off + 18, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, dstOff + i + 16);
+                        ((FloatVector) ByteVector.fromMemorySegment(B, w, off + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoMemorySegment(dst, dstOff + 4L * i, LE);
+                        ((FloatVector) ByteVector.fromMemorySegment(B, w, off + 18, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoMemorySegment(dst, dstOff + 4L * (i + 16), LE);
                     }
                 }
                 case Q4_0 -> {
@@ -171,8 +171,8 @@ final class Quant {
                         long off = base + (long) (i >>> 5) * 18;
                         FloatVector d = scale(w, off);
                         ByteVector q = ByteVector.fromMemorySegment(B, w, off + 2, LE);
-                        ((FloatVector) q.and(LOW4).sub(EIGHT_B).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, dstOff + i);
-                        ((FloatVector) q.and(HIGH4).lanewise(VectorOperators.XOR, SIGN).convertShape(VectorOperators.B2F, F, 0)).mul(SIXTEENTH).mul(d).intoArray(dst, dstOff + i + 16);
+                        ((FloatVector) q.and(LOW4).sub(EIGHT_B).convertShape(VectorOperators.B2F, F, 0)).mul(d).intoMemorySegment(dst, dstOff + 4L * i, LE);
+                        ((FloatVector) q.and(HIGH4).lanewise(VectorOperators.XOR, SIGN).convertShape(VectorOperators.B2F, F, 0)).mul(SIXTEENTH).mul(d).intoMemorySegment(dst, dstOff + 4L * (i + 16), LE);
                     }
                 }
                 case Q4_1 -> {
@@ -180,8 +180,8 @@ final class Quant {
                         long off = base + (long) (i >>> 5) * 20;
                         FloatVector d = scale(w, off), m = scale(w, off + 2);
                         ByteVector q = ByteVector.fromMemorySegment(B, w, off + 4, LE);
-                        ((FloatVector) q.and(LOW4).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m).intoArray(dst, dstOff + i);
-                        ((FloatVector) q.and(HIGH4).lanewise(VectorOperators.XOR, SIGN).convertShape(VectorOperators.B2F, F, 0)).fma(SIXTEENTH, EIGHT).mul(d).add(m).intoArray(dst, dstOff + i + 16);
+                        ((FloatVector) q.and(LOW4).convertShape(VectorOperators.B2F, F, 0)).mul(d).add(m).intoMemorySegment(dst, dstOff + 4L * i, LE);
+                        ((FloatVector) q.and(HIGH4).lanewise(VectorOperators.XOR, SIGN).convertShape(VectorOperators.B2F, F, 0)).fma(SIXTEENTH, EIGHT).mul(d).add(m).intoMemorySegment(dst, dstOff + 4L * (i + 16), LE);
                     }
                 }
                 default -> throw new IllegalArgumentException("no block kernel for " + t);
@@ -192,12 +192,13 @@ final class Quant {
             long off = base + (long) (i >>> 5) * t.bytes;
             float d = f16(w, off);
             for (int l = 0; l < BLOCK; l++) {
-                dst[dstOff + i + l] = switch (t) {
+                float v = switch (t) {
                     case Q8_0 -> (float) w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + 2 + l) * d;
                     case Q4_0 -> d * (float) (nibble(w, off + 2, l) - 8);
                     case Q4_1 -> d * (float) nibble(w, off + 4, l) + f16(w, off + 2);
                     default -> throw new IllegalArgumentException("no block kernel for " + t);
                 };
+                dst.set(Tensor.F32_LE, dstOff + 4L * (i + l), v);
             }
         }
     }
