@@ -10,6 +10,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED = (ROOT / ".." / "shared").resolve()
 JAVA_HOME = os.environ.get("JAVA_HOME_25", "/usr/lib/jvm/temurin-25-jdk-amd64")
 JAR = ROOT / "target" / "engine.jar"
+# Tests run the engine with its NaN/Inf check on (Model.CHECK_FINITE_DEFAULT): a non-finite activation fails loudly.
+os.environ.setdefault("SAIF_ENGINE_CHECK_FINITE", "true")
 JVM_FLAGS = ["--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
              "--sun-misc-unsafe-memory-access=allow"]
 

@@ -28,7 +28,10 @@ def test_bench_json_has_every_field_with_positive_numbers(shared):
     st = d["steering"]
     check_stats(st["decode_step_ms"], "decode_step_ms")
     check_stats(st["steered_decode_step_ms"], "steered_decode_step_ms")
+    check_stats(st["steered_decode_step_ms"], "steered_decode_step_ms")
     assert math.isfinite(st["overhead_percent"])  # may be negative: noise on a tiny model
+    d_ = st["paired_difference_ms"]  # steered minus plain, per pair of steps: any sign
+    assert d_["min"] <= d_["median"] <= d_["max"] and all(math.isfinite(d_[k]) for k in d_)
     assert d["sae"]["d_in"] == 64 and d["sae"]["d_sae"] == 128
     check_stats(d["sae"]["encode_tokens_per_s_batch_1"], "sae batch 1")
     check_stats(d["sae"]["encode_tokens_per_s_batch_4"], "sae batch 4")

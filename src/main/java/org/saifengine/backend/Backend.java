@@ -18,6 +18,11 @@ public interface Backend extends AutoCloseable {
     /** A zeroed buffer of n floats. */
     Buf allocate(long n);
 
+    /** Whether {@link #allocate} buffers live on the Java heap (so they must fit in -Xmx), for memory budgets. */
+    default boolean heapBuffers() {
+        return false;
+    }
+
     /**
      * Prepares a weight for the ops below. The tensor's memory must be readable from any thread (a shared or global
      * arena, as mapped files are). F32 and BF16 tensors are used in place (the CPU backend reads the
@@ -30,6 +35,17 @@ public interface Backend extends AutoCloseable {
 
     /** dst[dstOff .. dstOff+n) = src[srcOff .. srcOff+n). */
     void download(Buf src, long srcOff, float[] dst, int dstOff, int n);
+
+    /** Index of the first NaN or infinity among the first n floats of b, or -1 when all are finite. */
+    default long firstNonFinite(Buf b, long n) {
+        float[] chunk = new float[(int) Math.min(n, 1 << 16)];
+        for (long off = 0; off < n; off += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - off);
+            download(b, off, chunk, 0, len);
+            for (int i = 0; i < len; i++) if (!Float.isFinite(chunk[i])) return off + i;
+        }
+        return -1;
+    }
 
     /** Copies n floats between (or within) buffers. */
     void copy(Buf src, long srcOff, Buf dst, long dstOff, int n);

@@ -39,7 +39,8 @@ import java.util.function.DoubleSupplier;
  *   <li>SAE encode tokens/s (fused encode + top-k) at batch 1 and {@code --sae-batch}, on {@code --sae} or a
  *       random TopK SAE of width {@code --sae-width} over the model's d_model;</li>
  *   <li>steering overhead: batch-1 decode with a steering vector added at the last layer's residual stream vs
- *       without (runs interleaved so drift hits both alike);</li>
+ *       without, in pairs of steps at the same position (the median pair difference over the median plain step,
+ *       so load that drifts over seconds cancels), and the heap bytes each allocates per step;</li>
  *   <li>peak RSS (VmHWM), weight and KV-cache bytes, read bandwidth and the decode floor it implies.</li>
  * </ul>
  * Token ids are fixed pseudo-random ones and decode feeds back the argmax, so runs are repeatable.
@@ -167,20 +168,39 @@ public final class BenchCommand implements Callable<Integer> {
                 Runner steered = new Runner(m, 1, prompt, capacity).withHooks(steer);
                 if (!wanted("single")) measure(one::prefill, one::decode);
                 measure(steered::prefill, steered::decode);
-                List<Double> plainStep = new ArrayList<>(), steerStep = new ArrayList<>();
+                // Steps are paired: one plain step, then the steered step at the same position (order alternating),
+                // so load that changes over seconds cancels in each pair's difference; the overhead is the median
+                // difference over the median plain step.
+                List<Double> plainStep = new ArrayList<>(), steerStep = new ArrayList<>(), diff = new ArrayList<>();
                 List<Double> plainAlloc = new ArrayList<>(), steerAlloc = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
                     one.prefill();
-                    plainStep.add(one.decode() / decodeTokens * 1e3);
+                    steered.prefill();
+                    for (int i = 0; i < decodeTokens; i++) {
+                        double p, q;
+                        if (i % 2 == 0) {
+                            p = one.step();
+                            q = steered.step();
+                        } else {
+                            q = steered.step();
+                            p = one.step();
+                        }
+                        plainStep.add(p * 1e3);
+                        steerStep.add(q * 1e3);
+                        diff.add((q - p) * 1e3);
+                    }
+                    one.prefill();
+                    one.decode();
                     plainAlloc.add((double) one.allocatedBytes / decodeTokens);
                     steered.prefill();
-                    steerStep.add(steered.decode() / decodeTokens * 1e3);
+                    steered.decode();
                     steerAlloc.add((double) steered.allocatedBytes / decodeTokens);
                 }
                 Map<String, Object> st = new LinkedHashMap<>();
                 st.put("decode_step_ms", stats(plainStep));
                 st.put("steered_decode_step_ms", stats(steerStep));
-                st.put("overhead_percent", 100 * (median(steerStep) - median(plainStep)) / median(plainStep));
+                st.put("paired_difference_ms", stats(diff));
+                st.put("overhead_percent", 100 * median(diff) / median(plainStep));
                 // Heap bytes the calling thread allocates per decode step (logits array, forward's small index
                 // arrays): the steering hook itself should add nothing to it.
                 if (!plainAlloc.contains(-1.0)) {
@@ -306,17 +326,22 @@ public final class BenchCommand implements Callable<Integer> {
             return (System.nanoTime() - t0) / 1e9;
         }
 
+        /** One decode step of every sequence (feeding back the argmax); returns seconds. */
+        double step() {
+            long t0 = System.nanoTime();
+            List<Model.Input> in = new ArrayList<>();
+            for (int s = 0; s < seqs.length; s++) in.add(new Model.Input(seqs[s], new int[] {next[s]}, hooks));
+            float[][] logits = m.forward(in, false);
+            for (int s = 0; s < seqs.length; s++) next[s] = argmax(logits[s]);
+            return (System.nanoTime() - t0) / 1e9;
+        }
+
         /** Decode steps after prefill (the sequences must hold exactly the prompt). */
         double decode() {
             int steps = seqs[0].capacity() - seqs[0].length() - 1;
             long a0 = threadAllocatedBytes();
             long t0 = System.nanoTime();
-            for (int step = 0; step < steps; step++) {
-                List<Model.Input> in = new ArrayList<>();
-                for (int s = 0; s < seqs.length; s++) in.add(new Model.Input(seqs[s], new int[] {next[s]}, hooks));
-                float[][] logits = m.forward(in, false);
-                for (int s = 0; s < seqs.length; s++) next[s] = argmax(logits[s]);
-            }
+            for (int step = 0; step < steps; step++) step();
             double seconds = (System.nanoTime() - t0) / 1e9;
             long a1 = threadAllocatedBytes();
             allocatedBytes = a0 < 0 || a1 < 0 ? -1 : a1 - a0;

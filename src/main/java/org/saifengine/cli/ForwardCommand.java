@@ -44,9 +44,16 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output .safetensors file")
     Path out;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
-        try (LoadedModel lm = LoadedModel.open(model, dtype, backend)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, backend, memory)) {
+            finite.apply(lm.model());
             Model m = lm.model();
             int[] ids = input.ids != null ? LoadedModel.parseIds(input.ids) : new TextPrompts(lm.files()).encode(input.prompt);
             int t = ids.length, d = m.config().hiddenSize(), layers = m.config().layers(), vocab = m.config().vocabSize();

@@ -71,11 +71,18 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print {prompt_ids, generated_ids, text, timings} instead of streaming")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         SamplingParams sampling = new SamplingParams(temperature, topK, topP, seed);
-        try (LoadedModel lm = LoadedModel.open(model, dtype, backend)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, backend, memory)) {
             Model m = lm.model();
+            finite.apply(m);
             TextPrompts text = new TextPrompts(lm.files());
             int[] prompt;
             if (input.promptIds != null) {

@@ -5,6 +5,7 @@ import org.saifengine.io.ModelFiles;
 import org.saifengine.model.LoadOptions;
 import org.saifengine.model.Model;
 import org.saifengine.tensor.DType;
+import org.saifengine.tensor.MemoryBudget;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,6 +23,15 @@ record LoadedModel(ModelFiles files, Model model, Backend backend) implements Au
 
     /** Opens the model on the backend the --backend option resolves to (the CPU unless cuda was asked for). */
     static LoadedModel open(String spec, String dtype, BackendOption backendOption) throws IOException {
+        return open(spec, dtype, backendOption, (MemoryBudget) null);
+    }
+
+    static LoadedModel open(String spec, String dtype, BackendOption backendOption, MemoryBudgetOption memory) throws IOException {
+        return open(spec, dtype, backendOption, memory.budget());
+    }
+
+    /** As above, refusing a model that does not fit in the budget (null: the memory available now). */
+    static LoadedModel open(String spec, String dtype, BackendOption backendOption, MemoryBudget budget) throws IOException {
         DType d = dtype == null ? null : DType.parse(dtype);
         Backend backend = backendOption.create();
         ModelFiles files;
@@ -33,7 +43,7 @@ record LoadedModel(ModelFiles files, Model model, Backend backend) implements Au
             throw e;
         }
         try {
-            return new LoadedModel(files, Model.load(files, new LoadOptions(backend, d)), backend);
+            return new LoadedModel(files, Model.load(files, new LoadOptions(backend, d, budget)), backend);
         } catch (RuntimeException e) {
             files.close();
             backend.close();

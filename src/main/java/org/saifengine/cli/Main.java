@@ -38,6 +38,7 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             if (System.getenv("SAIF_ENGINE_DEBUG") != null) ex.printStackTrace();
             String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            if (org.saifengine.io.ConsoleLine.takeOpen()) cmd.getErr().println();  // not after a progress bar
             cmd.getErr().println("error: " + msg);
             return 1;
         });

@@ -52,11 +52,14 @@ public final class SaeEncodeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         if (top < 0) throw new IllegalArgumentException("--top must be >= 0, got " + top);
         if ((activations == null) == (model == null)) throw new IllegalArgumentException("give either --activations FILE or --model M --text T");
-        Sae sae = SaeFormats.load(saePath);
+        Sae sae = SaeFormats.load(SaeFormats.resolve(saePath), memory.budget());
         if (foldDecNorm) sae.foldWDecNorm();
         float[][] xs;
         String[] tokenTexts = null;
@@ -68,7 +71,7 @@ public final class SaeEncodeCommand implements Callable<Integer> {
             String h = hook != null ? hook : sae.config().hookName();
             if (h == null) throw new IllegalArgumentException("the SAE does not record its hook: give --hook");
             HookPoint hp = HookPoint.parse(h);
-            try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+            try (LoadedModel lm = LoadedModel.open(model, dtype, new BackendOption(), memory)) {
                 Model m = lm.model();
                 if (m.config().hiddenSize() != sae.dIn()) {
                     throw new IllegalArgumentException("the SAE reads d_in=" + sae.dIn() + " but the model's residual width is " + m.config().hiddenSize());

@@ -49,13 +49,16 @@ public final class SaeEvalCommand implements Callable<Integer> {
     @Option(names = "--json")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
-        Sae sae = SaeFormats.load(saePath);
+        Sae sae = SaeFormats.load(SaeFormats.resolve(saePath), memory.budget());
         String h = hook != null ? hook : sae.config().hookName();
         if (h == null) throw new IllegalArgumentException("the SAE does not record its hook: give --hook");
         HookPoint hp = HookPoint.parse(h);
-        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, new BackendOption(), memory)) {
             var tok = new TextPrompts(lm.files()).tokenizer();
             List<int[]> windows = new ArrayList<>();
             if (text != null) {

@@ -78,6 +78,12 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the final metrics as JSON on stdout")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         HookPoint hp = HookPoint.parse(hook);
@@ -92,7 +98,8 @@ public final class SaeTrainCommand implements Callable<Integer> {
         long generate = generateTokens != null ? generateTokens : activations != null ? 0 : 100_000;
         TrainingPlan plan = new TrainingPlan(hp, cfg, ctx, files, generate, evalTokens, Math.max(bufferTokens, batchSize),
                 out, checkpointEvery, resume, activations);
-        try (LoadedModel lm = LoadedModel.open(model, dtype)) {
+        try (LoadedModel lm = LoadedModel.open(model, dtype, new BackendOption(), memory)) {
+            finite.apply(lm.model());
             var tok = new TextPrompts(lm.files()).tokenizer();
             SaeTrainingRun.Result r = SaeTrainingRun.run(lm.model(), tok, model, plan, System.err);
             SaeMetrics m = r.metrics();

@@ -85,6 +85,12 @@ public final class SaifEvalCommand implements Callable<Integer> {
             + "0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
     int sparkPartitions;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         DistributedEval distributed = spark != null ? DistributedEval.load() : null;  // fails first without the module
@@ -108,8 +114,9 @@ public final class SaifEvalCommand implements Callable<Integer> {
         if (judgeModelName != null && judgeUrl == null) throw new IllegalArgumentException("--judge-model needs --judge-url");
         Task task = TaskSuite.load(r.task());
         TaskContents split = TaskContents.load(task);
-        SaeDictionary dict = SaifSources.openSae(r, sae);
-        try (EngineSession lm = SaifSources.openModel(r, model); Judge judge = openJudge()) {
+        SaeDictionary dict = SaifSources.openSae(r, sae, memory.budget());
+        try (EngineSession lm = SaifSources.openModel(r, model, memory.budget()); Judge judge = openJudge()) {
+            finite.apply(lm.model());
             EvalRun.Setup setup = EvalRun.setup(r, task, split, p, ep, dict);
             EvalRun.BatchSource source = null;
             if (distributed != null) {

@@ -74,6 +74,12 @@ public final class SaifFindCommand implements Callable<Integer> {
             + "--spark, 0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
     int sparkPartitions;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         DistributedFind distributed = spark != null ? DistributedFind.load() : null;  // fails first, and clearly, without the module
@@ -83,7 +89,7 @@ public final class SaifFindCommand implements Callable<Integer> {
                 domStrength == null ? Double.NaN : domStrength, seed);
         Task t = TaskSuite.load(task);
         TaskContents contents = TaskContents.load(t);
-        SaeDictionary dict = SaeDictionary.load(Path.of(sae), saeLayer);
+        SaeDictionary dict = SaeDictionary.load(Path.of(sae), saeLayer, memory.budget());
         if (spark != null) {
             if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
             var job = new DistributedFind.Job(SaifSources.absolute(model), SaifSources.absolute(sae), saeLayer,
@@ -92,7 +98,8 @@ public final class SaifFindCommand implements Callable<Integer> {
             report(FindRun.write(acc, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
             return 0;
         }
-        try (EngineSession lm = SaifSources.openModel(model)) {
+        try (EngineSession lm = SaifSources.openModel(model, memory.budget())) {
+            finite.apply(lm.model());
             report(FindRun.run(lm, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
         }
         return 0;

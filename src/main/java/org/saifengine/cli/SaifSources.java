@@ -7,6 +7,7 @@ import org.saifengine.io.ModelFiles;
 import org.saifengine.saif.EngineSession;
 import org.saifengine.saif.SaeDictionary;
 import org.saifengine.saif.SaifRun;
+import org.saifengine.tensor.MemoryBudget;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,17 +30,30 @@ final class SaifSources {
     }
 
     static EngineSession openModel(String spec) throws IOException {
-        return EngineSession.open(ModelFiles.open(spec));
+        return openModel(spec, null);
+    }
+
+    /** Opens a model, refusing it up front when it does not fit in the budget (null: the memory available now). */
+    static EngineSession openModel(String spec, MemoryBudget budget) throws IOException {
+        return EngineSession.open(ModelFiles.open(spec), budget);
     }
 
     /** The run's model, or the one given on the command line. */
     static EngineSession openModel(SaifRun run, String override) throws IOException {
-        return openModel(override != null ? override : source(run, "model"));
+        return openModel(run, override, null);
+    }
+
+    static EngineSession openModel(SaifRun run, String override, MemoryBudget budget) throws IOException {
+        return openModel(override != null ? override : source(run, "model"), budget);
     }
 
     static SaeDictionary openSae(SaifRun run, String override) throws IOException {
+        return openSae(run, override, null);
+    }
+
+    static SaeDictionary openSae(SaifRun run, String override, MemoryBudget budget) throws IOException {
         String path = override != null ? override : source(run, "sae");
-        SaeDictionary sae = SaeDictionary.load(Path.of(path), run.config().path("sources").path("sae_layer_override").asInt(-1));
+        SaeDictionary sae = SaeDictionary.load(Path.of(path), run.config().path("sources").path("sae_layer_override").asInt(-1), budget);
         if (sae.layer() != run.saeLayer())
             throw new IllegalArgumentException("SAE " + path + " reads layer " + sae.layer() + " but the run was found at layer " + run.saeLayer());
         return sae;

@@ -48,6 +48,9 @@ public final class SaifSteerCommand implements Callable<Integer> {
     @Option(names = "--model", description = "model to use instead of the one in the run's config")
     String model;
 
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Override
     public Integer call() throws Exception {
         if (width < 10) throw new IllegalArgumentException("--width must be >= 10");
@@ -60,7 +63,7 @@ public final class SaifSteerCommand implements Callable<Integer> {
         int l = layer != null ? layer : p.layer() >= 0 ? p.layer() : r.saeLayer();
         Positions pos = positions != null ? Positions.parse(positions) : p.positions();
         int fs = fromStep != null ? fromStep : p.fromStep();
-        try (EngineSession lm = SaifSources.openModel(r, model)) {
+        try (EngineSession lm = SaifSources.openModel(r, model, memory.budget())) {
             SteerCompare.Result res = SteerCompare.run(r, lm, prompt, !raw, kk, a, l, pos, fs, StrengthSchedule.parse(schedule),
                     renormalize || p.renormalize(), maxTokens, temperature, seed);
             System.out.printf(Locale.ROOT, "SAIF vector: %d latents, alpha %s, layer %d, |v| = %.3f, positions %s%n%n",

@@ -42,6 +42,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend;
 
+    @picocli.CommandLine.Mixin
+    CheckFiniteOption finite = new CheckFiniteOption();
+
+    @picocli.CommandLine.Mixin
+    MemoryBudgetOption memory = new MemoryBudgetOption();
+
     @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
     String dtype;
 
@@ -85,9 +91,10 @@ public final class ServeCommand implements Callable<Integer> {
         System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(timeout + 60));
         DType weights = dtype == null ? null : DType.parse(dtype);
         Backend compute = backend.create();
-        try (compute; Engine engine = Engine.load(model, new LoadOptions(compute, weights))) {
+        try (compute; Engine engine = Engine.load(model, new LoadOptions(compute, weights, memory.budget()))) {
+            finite.apply(engine.model());
             long ctx = engine.config().maxPositions();
-            var limits = new BatchScheduler.Limits(maxBatch, kvBudget != null ? kvBudget : maxBatch * ctx, prefillChunk, maxWaiting);
+            var limits = new BatchScheduler.Limits(maxBatch, kvPositions(engine.model(), ctx), prefillChunk, maxWaiting);
             EngineServer.Builder b = EngineServer.builder(engine).options(options).limits(limits);
             for (var e : saes.entrySet()) b.sae(e.getKey(), e.getValue());
             for (var e : saifRuns.entrySet()) b.saifRun(e.getKey(), e.getValue());
@@ -101,5 +108,16 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The KV-cache positions requests may reserve together: --kv-budget-tokens, or by default 64 x context capped by
+     * what fits in the memory budget; refused up front when that is less than one full-context sequence.
+     */
+    private long kvPositions(org.saifengine.model.Model m, long ctx) {
+        long rows = (long) maxBatch + prefillChunk;
+        long kv = kvBudget != null ? kvBudget : Math.min(maxBatch * ctx, Math.max(ctx, m.kvPositionsThatFit(rows, maxBatch)));
+        m.requireKvCache("serving with a KV-cache budget of " + kv + " positions", kv, rows, maxBatch);
+        return kv;
     }
 }

@@ -18,15 +18,17 @@ public final class SafetensorsWriter {
 
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
-        if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", metadata);
+        // Fixed key orders (sorted metadata, then dtype/shape/offsets), so that equal tensors give byte-identical files.
+        if (metadata != null && !metadata.isEmpty()) header.put("__metadata__", new java.util.TreeMap<>(metadata));
         long offset = 0;
         for (var e : tensors.entrySet()) {
             Tensor t = e.getValue();
             long end = offset + t.byteSize();
-            header.put(e.getKey(), Map.of(
-                    "dtype", t.dtype().safetensorsName,
-                    "shape", t.shape(),
-                    "data_offsets", List.of(offset, end)));
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", t.dtype().safetensorsName);
+            entry.put("shape", t.shape());
+            entry.put("data_offsets", List.of(offset, end));
+            header.put(e.getKey(), entry);
             offset = end;
         }
         byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);

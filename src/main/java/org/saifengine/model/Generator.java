@@ -89,6 +89,7 @@ public final class Generator {
 
     /** Runs all requests to completion in one batch; results in request order. */
     public List<Result> generate(List<Request> requests) {
+        requireMemory(requests);
         GenerationBatch batch = new GenerationBatch(model, detokenizer, prefillChunk);
         List<Long> ids = new ArrayList<>();
         for (Request r : requests) ids.add(batch.add(r));
@@ -99,5 +100,18 @@ public final class Generator {
         List<Result> results = new ArrayList<>();
         for (long id : ids) results.add(done.get(id));
         return results;
+    }
+
+    /** Refuses a batch whose KV caches and workspace would not fit in the model's memory budget, before any is made. */
+    private void requireMemory(List<Request> requests) {
+        long positions = 0, promptTokens = 0;
+        int ctx = model.config().maxPositions();
+        for (Request r : requests) {
+            positions += Math.min(ctx, (long) r.promptIds().length + Math.max(1, r.maxNewTokens()));
+            promptTokens += r.promptIds().length;
+        }
+        long rows = Math.min(promptTokens, (long) prefillChunk * requests.size()) + requests.size();
+        model.requireKvCache("generating " + requests.size() + (requests.size() == 1 ? " sequence" : " sequences"), positions,
+                rows, requests.size());
     }
 }

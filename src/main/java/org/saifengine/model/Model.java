@@ -6,6 +6,7 @@ import org.saifengine.backend.Buf;
 import org.saifengine.io.ModelFiles;
 import org.saifengine.tensor.DType;
 import org.saifengine.tensor.Floats;
+import org.saifengine.tensor.MemoryBudget;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,13 +36,26 @@ public final class Model implements AutoCloseable {
     private final float[] invFreq;
     private final float embedScale;
     private final AttentionParams[] attention;
+    private final MemoryBudget budget;
+    private final long weightBytes;
+    private volatile boolean checkFinite = CHECK_FINITE_DEFAULT;
+
+    /**
+     * Whether forward passes check activations for NaN / infinity by default: the system property saif.checkFinite
+     * (the test JVM sets it), else the environment variable SAIF_ENGINE_CHECK_FINITE; off otherwise.
+     */
+    public static final boolean CHECK_FINITE_DEFAULT = Boolean.parseBoolean(System.getProperty("saif.checkFinite",
+            System.getenv().getOrDefault("SAIF_ENGINE_CHECK_FINITE", "false")));
 
     // Workspace, grown on demand (rows = tokens in one call).
     private int rowsCap = 0, logitRowsCap = 0;
     private Buf x, xn, q, k, v, att, proj, gate, up, logits;
     private final float[] hookRow;
 
-    private Model(ModelConfig config, ModelWeights weights, Backend backend, AutoCloseable owned) {
+    private Model(ModelConfig config, ModelWeights weights, Backend backend, AutoCloseable owned, MemoryBudget budget,
+                  long weightBytes) {
+        this.budget = budget;
+        this.weightBytes = weightBytes;
         this.config = config;
         this.weights = weights;
         this.backend = backend;
@@ -65,8 +79,19 @@ public final class Model implements AutoCloseable {
     /** Builds a model from files the caller keeps open while the model is used. */
     public static Model load(ModelFiles files, LoadOptions options) {
         ModelConfig config = ModelConfig.fromJson(files.config());
+        MemoryBudget budget = options.budgetOrDetect();
+        long bytes = requireWeights(files.id(), config, files.weights(), options, budget);
         ModelWeights weights = ModelWeights.bind(config, files.weights(), options.backend(), options.weightDType());
-        return new Model(config, weights, options.backend(), null);
+        return new Model(config, weights, options.backend(), null, budget, bytes);
+    }
+
+    /** Refuses a model whose weights (in the dtype they will be held in) do not fit in the budget; returns their bytes. */
+    private static long requireWeights(String id, ModelConfig config, org.saifengine.io.Checkpoint ckpt, LoadOptions options,
+                                       MemoryBudget budget) {
+        long bytes = ModelWeights.heldBytes(config, ckpt, options.weightDType());
+        String dtype = options.weightDType() == null ? "as stored" : options.weightDType().toString();
+        budget.require("loading model " + id, MemoryBudget.offHeap("weights (" + dtype + ")", bytes));
+        return bytes;
     }
 
     /** Opens a Hugging Face model directory; closing the model closes the files. */
@@ -74,8 +99,10 @@ public final class Model implements AutoCloseable {
         ModelFiles files = ModelFiles.fromDirectory(dir);
         try {
             ModelConfig config = ModelConfig.fromJson(files.config());
+            MemoryBudget budget = options.budgetOrDetect();
+            long bytes = requireWeights(files.id(), config, files.weights(), options, budget);
             ModelWeights weights = ModelWeights.bind(config, files.weights(), options.backend(), options.weightDType());
-            return new Model(config, weights, options.backend(), files);
+            return new Model(config, weights, options.backend(), files, budget, bytes);
         } catch (RuntimeException e) {
             files.close();
             throw e;
@@ -87,6 +114,63 @@ public final class Model implements AutoCloseable {
     public Backend backend() { return backend; }
 
     public ModelWeights weights() { return weights; }
+
+    /**
+     * Turns the non-finite check on or off: when on, every forward pass checks the residual stream after the
+     * embedding and after each attention and MLP block, and the logits, and stops at the first NaN or infinity with an
+     * ArithmeticException naming the hook point, position and token.
+     */
+    public void checkFinite(boolean on) { this.checkFinite = on; }
+
+    public boolean checksFinite() { return checkFinite; }
+
+    /** The memory budget the model was loaded under. */
+    public MemoryBudget budget() { return budget; }
+
+    /** Bytes of the bound weights, as counted against the budget at load. */
+    public long weightBytes() { return weightBytes; }
+
+    /** Bytes of KV cache per position of one sequence (keys and values of every layer, f32). */
+    public long kvBytesPerPosition() {
+        return 2L * config.layers() * config.kvDim() * Float.BYTES;
+    }
+
+    /** Bytes of the forward workspace for a call over this many token rows, with logits for logitRows of them. */
+    public long activationBytes(long rows, long logitRows) {
+        long perRow = 3L * config.hiddenSize() + 2L * config.qDim() + 2L * config.kvDim() + 2L * config.intermediateSize();
+        return Math.addExact(Math.multiplyExact(rows, perRow * Float.BYTES),
+                Math.multiplyExact(logitRows, (long) config.vocabSize() * Float.BYTES));
+    }
+
+    /**
+     * KV-cache positions that fit in the budget beside the weights (fixed budget) or in the memory available now
+     * (detected budget), with a forward workspace of {@code rows} rows; 90% of the room, so that the check passes.
+     */
+    public long kvPositionsThatFit(long rows, long logitRows) {
+        long act = activationBytes(rows, logitRows);
+        long room = budget.detected() ? MemoryBudget.detect().limitBytes() - act : budget.limitBytes() - weightBytes - act;
+        if (backend.heapBuffers()) room = Math.min(room, Runtime.getRuntime().maxMemory()
+                - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) - act);
+        return Math.max(0, room / 10 * 9 / kvBytesPerPosition());
+    }
+
+    /**
+     * Refuses up front (IllegalStateException naming every size) KV caches of {@code positions} positions in all and
+     * a forward workspace of {@code rows} rows ({@code logitRows} with logits) that would not fit beside the weights in the budget. With a fixed
+     * budget the weights count too; with the detected default, the memory available now must hold the new items.
+     */
+    public void requireKvCache(String task, long positions, long rows, long logitRows) {
+        long kv = Math.multiplyExact(positions, kvBytesPerPosition());
+        long act = activationBytes(rows, logitRows);
+        boolean heap = backend.heapBuffers();
+        MemoryBudget.Item kvItem = new MemoryBudget.Item("KV cache (" + positions + " positions)", kv, heap);
+        MemoryBudget.Item actItem = new MemoryBudget.Item("activations (" + rows + " rows)", act, heap);
+        if (budget.detected()) {
+            MemoryBudget.detect().require(task, kvItem, actItem);
+        } else {
+            budget.require(task, MemoryBudget.offHeap("weights", weightBytes), kvItem, actItem);
+        }
+    }
 
     /** A fresh sequence whose KV cache holds up to capacity positions (at most max_position_embeddings). */
     public Sequence newSequence(int capacity) {
@@ -168,9 +252,11 @@ public final class Model implements AutoCloseable {
         Buf[] keyRows = new Buf[rows], valueRows = new Buf[rows];
 
         backend.embed(weights.embedding, ids, embedScale, x);
+        final boolean check = checkFinite;
         for (int l = 0; l < layerLimit; l++) {
             LayerWeights w = weights.layers[l];
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_PRE, x);
+            if (check && l == 0) requireFinite(x, rows, d, "blocks.0.hook_resid_pre", ids, positions, rowStart);
 
             // Attention: norm, projections, rotary, cache append, attend, output projection.
             backend.rmsNorm(x, w.inputNorm(), config.rmsNormEps(), config.normPlusOne(), rows, d, xn);
@@ -192,6 +278,7 @@ public final class Model implements AutoCloseable {
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.ATTN_OUT, proj);
             backend.add(x, proj, rows * d);
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_MID, x);
+            if (check) requireFinite(x, rows, d, HookPoint.Kind.RESID_MID, l, ids, positions, rowStart);
 
             // Gated MLP.
             backend.rmsNorm(x, w.preMlpNorm(), config.rmsNormEps(), config.normPlusOne(), rows, d, xn);
@@ -203,6 +290,7 @@ public final class Model implements AutoCloseable {
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.MLP_OUT, proj);
             backend.add(x, proj, rows * d);
             if (hooked) hook(inputs, rowStart, l, HookPoint.Kind.RESID_POST, x);
+            if (check) requireFinite(x, rows, d, HookPoint.Kind.RESID_POST, l, ids, positions, rowStart);
         }
         for (Input in : inputs) in.sequence().length += in.tokens().length;
         if (layerLimit < config.layers()) return null;
@@ -221,6 +309,14 @@ public final class Model implements AutoCloseable {
         ensureLogitRows(outRows);
         backend.matmul(xn, outRows, weights.unembedding, null, logits);
         if (config.finalLogitSoftcap() > 0) backend.softcap(logits, outRows * vocab, config.finalLogitSoftcap());
+        if (check) {
+            long bad = backend.firstNonFinite(logits, (long) outRows * vocab);
+            if (bad >= 0) {
+                int row = (int) (bad / vocab);
+                int r = allLogits ? row : rowStart[row] + inputs.get(row).tokens().length - 1;
+                throw nonFinite("the logits", r, (int) (bad % vocab), logits, bad, ids, positions, rowStart, " (vocab entry ");
+            }
+        }
         float[][] out = new float[inputs.size()][];
         for (int i = 0; i < inputs.size(); i++) {
             int n = allLogits ? inputs.get(i).tokens().length : 1;
@@ -229,6 +325,27 @@ public final class Model implements AutoCloseable {
             backend.download(logits, (long) first * vocab, out[i], 0, n * vocab);
         }
         return out;
+    }
+
+    private void requireFinite(Buf buf, int rows, int d, HookPoint.Kind kind, int layer, int[] ids, int[] positions, int[] rowStart) {
+        requireFinite(buf, rows, d, "blocks." + layer + "." + kind.tlName, ids, positions, rowStart);
+    }
+
+    private void requireFinite(Buf buf, int rows, int d, String where, int[] ids, int[] positions, int[] rowStart) {
+        long bad = backend.firstNonFinite(buf, (long) rows * d);
+        if (bad >= 0) throw nonFinite(where, (int) (bad / d), (int) (bad % d), buf, bad, ids, positions, rowStart, " (dimension ");
+    }
+
+    /** "non-finite value in blocks.3.hook_resid_post at position 5 (token 7): NaN (dimension 12)". */
+    private ArithmeticException nonFinite(String where, int row, int column, Buf buf, long index, int[] ids, int[] positions,
+                                          int[] rowStart, String columnLabel) {
+        float[] v = new float[1];
+        backend.download(buf, index, v, 0, 1);
+        int seq = 0;
+        while (seq + 1 < rowStart.length && rowStart[seq + 1] <= row) seq++;
+        String value = Float.isNaN(v[0]) ? "NaN" : v[0] > 0 ? "+Infinity" : "-Infinity";
+        return new ArithmeticException("non-finite value in " + where + " at position " + positions[row] + " (token " + ids[row]
+                + (rowStart.length > 1 ? ", sequence " + seq : "") + "): " + value + columnLabel + column + ")");
     }
 
     /** Runs the hook entries of every input at one point, on the selected rows only. */

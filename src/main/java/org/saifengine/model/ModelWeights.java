@@ -102,6 +102,24 @@ public final class ModelWeights implements AutoCloseable {
     }
 
     /**
+     * Bytes the weights will take once bound: each tensor's elements in the dtype it is held in (the conversion
+     * dtype for matrices when one is asked, F32 for F16, else as stored). Tensors absent from the checkpoint count
+     * nothing ({@link #bind} reports them).
+     */
+    public static long heldBytes(ModelConfig c, Checkpoint ckpt, DType convertTo) {
+        long total = 0;
+        for (TensorSpec spec : WeightManifest.of(c)) {
+            Tensor t = ckpt.tensors().get(spec.name());
+            if (t == null) continue;
+            long n = 1;
+            for (long dim : spec.shape()) n = Math.multiplyExact(n, dim);
+            DType held = convertTo != null && spec.shape().length == 2 ? convertTo : t.dtype() == DType.F16 ? DType.F32 : t.dtype();
+            total = Math.addExact(total, Math.multiplyExact(n, (long) held.bytes));
+        }
+        return total;
+    }
+
+    /**
      * A rank-2 tensor converted to {@code to} (values as {@link Tensor#to} gives them), ~4 MiB of source rows at a
      * time. A mapped source stays mapped (the checkpoint owns it) but each block's pages leave the resident set once
      * converted: converting an f32 file to bf16 would otherwise peak at the whole file plus the converted copy.

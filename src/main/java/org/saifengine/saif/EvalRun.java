@@ -193,6 +193,7 @@ public final class EvalRun {
         ObjectNode id = identity(s, lm, judge);
         Path cfg = dir.resolve(RunFiles.EVAL_CONFIG);
         Path results = dir.resolve(RunFiles.RESULTS);
+        AtomicFiles.requireWritable(dir);  // before any generation
         if (Files.isRegularFile(cfg) && Files.isRegularFile(results)) {
             JsonNode old = Json.read(cfg);
             // compare as stored: numbers re-read from text (an int written from a long reads back as an int)
@@ -209,6 +210,7 @@ public final class EvalRun {
         int batch = s.eval.batchSize();
         Progress bar = new Progress("eval " + s.task.name(), jobs.size(), done, System.err);
         int added = 0;
+        // Append-only: each batch's rows in one write; a row torn by a kill or a full disk is cut off on the next run.
         try (OutputStream out = Files.newOutputStream(results, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             // Batches start at multiples of the batch size, so a resumed run batches exactly like a fresh one.
             for (int start = done - done % batch; start < jobs.size(); start += batch) {
@@ -240,8 +242,12 @@ public final class EvalRun {
                     bar.step();
                     added++;
                 }
-                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                try {
+                    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } catch (IOException e) {
+                    throw AtomicFiles.cannotWrite(results, e);
+                }
                 done = end;
             }
         }
@@ -275,10 +281,15 @@ public final class EvalRun {
         String text = new String(bytes, StandardCharsets.UTF_8);
         int lastNl = text.lastIndexOf('\n');
         if (lastNl + 1 < text.length()) {
-            // torn tail: keep only complete lines
-            String kept = text.substring(0, lastNl + 1);
-            AtomicFiles.writeString(results, kept);
-            text = kept;
+            // torn tail: keep only complete lines (truncated in place: needs no free space, unlike a rewrite)
+            try (var ch = java.nio.channels.FileChannel.open(results, StandardOpenOption.WRITE)) {
+                int keep = bytes.length;
+                while (keep > 0 && bytes[keep - 1] != '\n') keep--;
+                ch.truncate(keep);
+            } catch (IOException e) {
+                throw AtomicFiles.cannotWrite(results, e);
+            }
+            text = text.substring(0, lastNl + 1);
         }
         int lineNo = 0;
         for (String line : text.split("\n")) {

@@ -37,12 +37,68 @@ public final class FindRun {
                              ObjectNode sources, Path out) throws IOException {
         FindPartial acc = FindPartial.empty(lm, sae, task, p);
         List<Content> disc = discovery(contents, p);
-        Progress bar = Progress.stderr("find " + task.name(), (long) disc.size() * (task.variants().size() + 1));
-        for (Content c : disc) {
-            acc.add(lm, sae, task, c, p);
-            for (int i = 0; i <= task.variants().size(); i++) bar.step();
+        // Resumable: the statistics so far are checkpointed (atomically) at most every CHECKPOINT_NANOS; a rerun
+        // of the same command continues after the last content checkpointed and ends with identical files.
+        Path ckpt = out.resolve(RunFiles.FIND_CHECKPOINT);
+        AtomicFiles.requireWritable(out);  // before any forward pass
+        String identity = Json.write(Json.MAPPER.createObjectNode().put("task", task.name()).put("model", lm.modelId())
+                .put("sae", sae.id()).put("sae_layer", sae.layer()).put("d_sae", sae.dSae()).put("contents", disc.size())
+                .set("params", p.toJson()));
+        int done = 0;
+        if (Files.isRegularFile(ckpt)) {
+            FindCheckpoint c = FindCheckpoint.read(ckpt);
+            if (!c.identity().equals(identity))
+                throw new IllegalArgumentException(ckpt + " is from a find run with other settings; delete it to start over, "
+                        + "or rerun with the same options to continue it");
+            acc = c.partial();
+            done = c.contentsDone();
         }
-        return write(acc, sae, task, contents, p, sources, out);
+        int per = task.variants().size() + 1;
+        Progress bar = new Progress("find " + task.name(), (long) disc.size() * per, (long) done * per, System.err);
+        long saved = System.nanoTime();
+        for (int i = done; i < disc.size(); i++) {
+            acc.add(lm, sae, task, disc.get(i), p);
+            for (int j = 0; j < per; j++) bar.step();
+            if (System.nanoTime() - saved >= CHECKPOINT_NANOS && i + 1 < disc.size()) {
+                new FindCheckpoint(identity, i + 1, acc).write(ckpt);
+                saved = System.nanoTime();
+            }
+        }
+        Result r = write(acc, sae, task, contents, p, sources, out);
+        Files.deleteIfExists(ckpt);
+        return r;
+    }
+
+    /** Least time between two find checkpoints: 1 s, or the system property saif.find.checkpointSeconds (tests: 0). */
+    static final long CHECKPOINT_NANOS = (long) (1e9 * Double.parseDouble(System.getProperty("saif.find.checkpointSeconds", "1")));
+
+    /** saif find's state between contents: the settings it belongs to, how many contents are in, the statistics. */
+    record FindCheckpoint(String identity, int contentsDone, FindPartial partial) {
+        void write(Path file) throws IOException {
+            AtomicFiles.write(file, out -> {
+                java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(out);
+                o.writeUTF(identity);
+                o.writeInt(contentsDone);
+                o.writeObject(partial);
+                o.flush();
+            });
+        }
+
+        static FindCheckpoint read(Path file) throws IOException {
+            try (var in = new java.io.ObjectInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+                // Only the accumulator's own classes: a checkpoint file must not be able to instantiate anything else.
+                in.setObjectInputFilter(java.io.ObjectInputFilter.Config.createFilter(
+                        "org.saifengine.saif.FindPartial;org.saifengine.saif.LatentStats;java.util.*;java.lang.*;[D;[I;[[D;[[I;[J;[Ljava.lang.Object;maxdepth=12;!*"));
+                String id = in.readUTF();
+                int done = in.readInt();
+                Object o = in.readObject();
+                if (!(o instanceof FindPartial fp)) throw new java.io.InvalidObjectException("not a find checkpoint");
+                return new FindCheckpoint(id, done, fp);
+            } catch (ClassNotFoundException | java.io.ObjectStreamException | java.io.EOFException e) {
+                throw new org.saifengine.io.InvalidFileException(file + " is not a readable find checkpoint (" + e.getMessage()
+                        + "); delete it to start the find over");
+            }
+        }
     }
 
     /** The discovery contents a find run uses (the first maxDiscoveryContents, or all). */

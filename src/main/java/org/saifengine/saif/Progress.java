@@ -42,7 +42,12 @@ public final class Progress {
         int filled = total == 0 ? width : (int) (width * done / Math.max(1, total));
         String bar = "#".repeat(Math.min(width, filled)) + "-".repeat(Math.max(0, width - filled));
         out.printf(Locale.ROOT, "\r%s [%s] %d/%d %.2f/s ETA %s   ", label, bar, done, total, rate, fmt(eta));
-        if (done >= total) out.println();
+        if (done >= total) {
+            out.println();
+            org.saifengine.io.ConsoleLine.closed();
+        } else {
+            org.saifengine.io.ConsoleLine.opened();
+        }
         out.flush();
     }
 

@@ -20,6 +20,8 @@ public final class RunFiles {
     public static final String SUMMARY = "summary.json";
     public static final String REPORT = "report.html";
     public static final String EVAL_CONFIG = "eval-config.json";
+    /** saif find's accumulated statistics while it runs (deleted when the run is written). */
+    public static final String FIND_CHECKPOINT = "find-checkpoint.bin";
 
     public static Path requireRun(Path run) throws IOException {
         if (!Files.isDirectory(run)) throw new IOException("run directory not found: " + run);

@@ -24,7 +24,12 @@ public final class SaeDictionary implements LatentDictionary {
      * {@code layerOverride} (>= 0) when the format does not record one.
      */
     public static SaeDictionary load(Path path, int layerOverride) throws IOException {
-        Sae sae = SaeFormats.load(path);
+        return load(path, layerOverride, null);
+    }
+
+    /** As {@link #load(Path, int)}, refusing an SAE that does not fit in the budget (null: the memory available now). */
+    public static SaeDictionary load(Path path, int layerOverride, org.saifengine.tensor.MemoryBudget budget) throws IOException {
+        Sae sae = SaeFormats.load(path, budget);
         String hook = sae.config().hookName();
         int layer;
         if (layerOverride >= 0) {

@@ -57,7 +57,9 @@ record GenerationRequest(boolean chat, int[] promptIds, int maxTokens, SamplingP
         int topK = JsonFields.integer(body, "top_k", "", 0);
         long seed = JsonFields.longInt(body, "seed", "", 0L);
         if (temperature < 0 || temperature > 2) throw ApiException.badRequest("temperature must be within [0, 2], got " + temperature);
-        if (!(topP > 0 && topP <= 1)) throw ApiException.badRequest("top_p must be within (0, 1], got " + topP);
+        if (!(topP > 0 && topP <= 1) || (float) topP == 0f) { // sampling uses floats: 1e-50 would become 0
+            throw ApiException.badRequest("top_p must be within (0, 1], got " + topP);
+        }
         if (topK < 0) throw ApiException.badRequest("top_k must be >= 0, got " + topK);
         SamplingParams sampling = new SamplingParams((float) temperature, topK, (float) topP, seed);
 
@@ -97,7 +99,7 @@ record GenerationRequest(boolean chat, int[] promptIds, int maxTokens, SamplingP
             JsonNode m = msgs.get(i);
             if (!m.isObject()) throw ApiException.badRequest("messages[" + i + "] must be an object {role, content}");
             String role = JsonFields.string(m, "role", mp, null);
-            if (role == null) throw ApiException.badRequest(mp + "role is missing");
+            if (role == null || role.isEmpty()) throw ApiException.badRequest(mp + "role is missing or empty");
             list.add(new ChatMessage(role, content(m, mp)));
         }
         try {

@@ -49,10 +49,21 @@ public record MemoryBudget(long limitBytes, String source) {
         return new MemoryBudget(parseBytes(spec), "--memory-budget " + spec.trim());
     }
 
+    /** The source of a {@link #detect()}ed budget. */
+    public static final String DETECTED = "available physical memory";
+
     /** The physical memory available now (see class comment). */
     public static MemoryBudget detect() {
         long avail = availablePhysicalBytes();
-        return new MemoryBudget(Math.max(1, avail), "available physical memory");
+        return new MemoryBudget(Math.max(1, avail), DETECTED);
+    }
+
+    /**
+     * Whether this budget is the memory available when it was detected (not a fixed --memory-budget): then what was
+     * loaded since is no longer in it, and a later check should {@link #detect()} again and count only the new items.
+     */
+    public boolean detected() {
+        return DETECTED.equals(source);
     }
 
     /**

@@ -54,6 +54,33 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public long firstNonFinite(Buf b, long n) {
+        float[] x = a(b);
+        // x * 0 is +-0 for finite x and NaN for NaN or infinity: vector multiply-adds over a block, and only a block
+        // whose sum is NaN is searched element by element.
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        final int block = 1024;
+        for (int start = 0; start < n; start += block) {
+            int end = (int) Math.min(n, start + block), i = start;
+            var acc = jdk.incubator.vector.FloatVector.zero(species);
+            for (int upper = start + species.loopBound(end - start); i < upper; i += species.length()) {
+                acc = acc.add(jdk.incubator.vector.FloatVector.fromArray(species, x, i).mul(0f));
+            }
+            float tail = 0;
+            for (; i < end; i++) tail += x[i] * 0f;
+            if (Float.isNaN(acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) + tail)) {
+                for (int j = start; j < end; j++) if (!Float.isFinite(x[j])) return j;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public boolean heapBuffers() {
+        return true;
+    }
+
+    @Override
     public Buf allocate(long n) {
         if (n < 0 || n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("buffer of " + n + " floats is too large for the CPU backend");
         return new CpuBuf((int) n);

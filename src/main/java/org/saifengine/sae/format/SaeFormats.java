@@ -1,6 +1,9 @@
 package org.saifengine.sae.format;
 
+import org.saifengine.io.SafetensorsFile;
 import org.saifengine.sae.Sae;
+import org.saifengine.tensor.MemoryBudget;
+import org.saifengine.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,5 +52,37 @@ public final class SaeFormats {
     /** Loads the SAE in the directory (or Gemma Scope file), whatever its format. */
     public static Sae load(Path path) throws IOException {
         return detect(path).load(path);
+    }
+
+    /**
+     * Loads an SAE after checking that its weights, held as f32 on the Java heap, fit in the budget (null: the
+     * memory available now); refused up front with the sizes named otherwise.
+     */
+    public static Sae load(Path path, MemoryBudget budget) throws IOException {
+        SaeFormat format = detect(path);
+        (budget != null ? budget : MemoryBudget.detect()).require("loading SAE " + path,
+                MemoryBudget.onHeap("SAE weights (f32)", heldBytes(path)));
+        return format.load(path);
+    }
+
+    /**
+     * Bytes the SAE's weights take once loaded (f32): element counts from the safetensors headers, the file size
+     * for .npz / .npy (float32 arrays), under the path up to three folders deep.
+     */
+    public static long heldBytes(Path path) throws IOException {
+        long total = 0;
+        try (Stream<Path> files = Files.walk(path, 3)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".safetensors")) {
+                    try (SafetensorsFile st = SafetensorsFile.open(f)) {
+                        for (Tensor t : st.tensors().values()) total = Math.addExact(total, Math.multiplyExact(t.numel(), 4L));
+                    }
+                } else if (name.endsWith(".npz") || name.endsWith(".npy")) {
+                    total = Math.addExact(total, Files.size(f));
+                }
+            }
+        }
+        return total;
     }
 }

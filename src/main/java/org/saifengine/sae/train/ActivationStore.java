@@ -19,16 +19,26 @@ import java.util.Random;
  * only on the seed, so both give the same batches when the source gives the same vectors.
  */
 public final class ActivationStore {
+    /**
+     * Where the stream is, restorable after a kill: the buffer now being handed out is refill number {@code refill}
+     * (0-based), filled starting at window {@code cursor} of pass {@code epoch} after {@code windowsRun} windows;
+     * {@code bufPos} vectors of it are used.
+     */
+    public record Position(long refill, int epoch, int cursor, long windowsRun, int bufPos) {}
+
     private final ActivationSource source;
-    private final List<Integer> windows;
+    private final List<Integer> corpus;
     private final int bufferTokens;
-    private final Random rng;
+    private final long seed;
     private final int windowsPerForward;
-    private int cursor;
+    private List<Integer> windows;
+    private int epoch, cursor;
     private float[][] buffer = new float[0][];
+    private float[][] capturedAll;
     private int bufPos;
     private final boolean cacheAll;
-    private long windowsRun;
+    private long windowsRun, refills;
+    private Position bufferStart;
 
     public ActivationStore(Model model, HookPoint hook, List<int[]> windows, int bufferTokens, long seed) {
         this(ActivationSource.model(model, hook, windows), java.util.stream.IntStream.range(0, windows.size()).boxed().toList(),
@@ -42,22 +52,51 @@ public final class ActivationStore {
     public ActivationStore(ActivationSource source, List<Integer> windows, int bufferTokens, long seed) {
         if (windows.isEmpty()) throw new IllegalArgumentException("the training corpus has no token windows");
         this.source = source;
-        this.windows = new ArrayList<>(windows);
+        this.corpus = List.copyOf(windows);
         this.bufferTokens = bufferTokens;
-        this.rng = new Random(seed);
+        this.seed = seed;
         this.windowsPerForward = 8;
         long tokens = 0;
         for (int w : windows) tokens += source.tokens(w);
         this.cacheAll = tokens <= bufferTokens;
-        Corpus.shuffle(this.windows, rng);
+        this.windows = order(0);
     }
 
-    /** Skips ahead (resume): positions the window cursor as if n windows had been consumed. */
+    /**
+     * The window order of one pass over the corpus; each pass (and each buffer's shuffle) has its own seed, so that
+     * any point of the stream can be rebuilt from a {@link Position} without replaying what came before.
+     */
+    private List<Integer> order(int pass) {
+        List<Integer> w = new ArrayList<>(corpus);
+        Corpus.shuffle(w, new Random(seed + 0x9E3779B97F4A7C15L * pass));
+        return w;
+    }
+
+    /** Skips ahead (resume from a checkpoint without a {@link Position}): as if n windows had been consumed. */
     public void skipWindows(long n) {
         cursor = (int) (n % windows.size());
     }
 
     public long windowsRun() { return windowsRun; }
+
+    /** The stream's position now (before any batch: refill -1). */
+    public Position position() {
+        if (bufferStart == null) return new Position(-1, epoch, cursor, windowsRun, 0);
+        return new Position(bufferStart.refill, bufferStart.epoch, bufferStart.cursor, bufferStart.windowsRun, bufPos);
+    }
+
+    /** Puts the stream where {@link #position()} was: refills that one buffer and skips what was used of it. */
+    public void restore(Position p) {
+        epoch = p.epoch;
+        windows = order(epoch);
+        cursor = p.cursor;
+        windowsRun = p.windowsRun;
+        if (p.refill < 0) return;
+        refills = p.refill;
+        refill();
+        if (p.bufPos > buffer.length) throw new IllegalArgumentException("stream position " + p + " is beyond its buffer of " + buffer.length);
+        bufPos = p.bufPos;
+    }
 
     public float[][] nextBatch(int size) {
         float[][] out = new float[size][];
@@ -69,36 +108,41 @@ public final class ActivationStore {
     }
 
     private void refill() {
-        if (cacheAll && buffer.length > 0) {
-            shuffleArray(buffer);
-            bufPos = 0;
-            return;
-        }
-        List<float[]> acts = new ArrayList<>();
-        int target = cacheAll ? Integer.MAX_VALUE : bufferTokens;
-        int passStart = cursor;
-        boolean wrapped = false;
-        while (acts.size() < target) {
-            List<Integer> group = new ArrayList<>();
-            while (group.size() < windowsPerForward) {
-                group.add(windows.get(cursor));
-                cursor = (cursor + 1) % windows.size();
-                windowsRun++;
-                if (cursor == passStart) {
-                    wrapped = true;
-                    break;
+        bufferStart = new Position(refills, epoch, cursor, windowsRun, 0);
+        if (cacheAll) {
+            if (capturedAll == null) {
+                List<float[]> acts = new ArrayList<>();
+                List<Integer> all = order(0);
+                for (int i = 0; i < all.size(); i += windowsPerForward) {
+                    acts.addAll(source.activations(all.subList(i, Math.min(all.size(), i + windowsPerForward))));
                 }
+                capturedAll = acts.toArray(new float[0][]);
+                windowsRun += all.size();
             }
-            acts.addAll(source.activations(group));
-            if (wrapped && cacheAll) break;
-            if (wrapped) Corpus.shuffle(windows, rng);
+            buffer = capturedAll.clone();
+        } else {
+            List<float[]> acts = new ArrayList<>();
+            while (acts.size() < bufferTokens) {
+                List<Integer> group = new ArrayList<>();
+                while (group.size() < windowsPerForward) {
+                    group.add(windows.get(cursor));
+                    windowsRun++;
+                    if (++cursor == windows.size()) {  // next pass, in a new order
+                        cursor = 0;
+                        windows = order(++epoch);
+                        break;
+                    }
+                }
+                acts.addAll(source.activations(group));
+            }
+            buffer = acts.toArray(new float[0][]);
         }
-        buffer = acts.toArray(new float[0][]);
-        shuffleArray(buffer);
+        shuffleArray(buffer, new Random(seed ^ (0xD1B54A32D192ED03L * (refills + 1))));
+        refills++;
         bufPos = 0;
     }
 
-    private void shuffleArray(float[][] a) {
+    private static void shuffleArray(float[][] a, Random rng) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             float[] t = a[i];

@@ -28,12 +28,14 @@ public final class Progress {
         int width = 24, filled = (int) (frac * width);
         String bar = "=".repeat(filled) + (filled < width ? ">" + " ".repeat(width - filled - 1) : "");
         String eta = rate > 0 ? hms((total - done) / rate) : "?";
+        org.saifengine.io.ConsoleLine.opened();
         out.printf("\r[%s] %3.0f%% %d/%d %s  %s %s/s  ETA %s  %s", bar, frac * 100, done, total, unit, human(rate), unit, eta, extra);
         out.flush();
     }
 
     public void finish() {
         out.println();
+        org.saifengine.io.ConsoleLine.closed();
     }
 
     static String hms(double s) {

@@ -29,6 +29,7 @@ public final class SaeTrainingRun {
         if (plan.hook().layer() >= model.config().layers()) {
             throw new IllegalArgumentException("hook " + plan.hook() + " is beyond the model's " + model.config().layers() + " layers");
         }
+        AtomicFiles.requireWritable(plan.out());  // before any work: checkpoints go there
         // Corpus: text files, then the model's own text; a shuffled slice is held out for evaluation. Windows are
         // named by index, so that activations collected beforehand (plan.activations()) are found by window.
         List<int[]> windows = Corpus.windows(tok, plan.corpusFiles(), plan.context());
@@ -83,7 +84,14 @@ public final class SaeTrainingRun {
         TrainState state;
         if (plan.resume() && TrainState.exists(ckpt)) {
             state = TrainState.load(ckpt, dIn, cfg.dSae());
-            store.skipWindows(TrainState.readMeta(ckpt).path("windows_run").asLong());
+            com.fasterxml.jackson.databind.JsonNode meta = TrainState.readMeta(ckpt);
+            com.fasterxml.jackson.databind.JsonNode pos = meta.path("stream");
+            if (pos.isObject()) {  // exact: the run continues as if never stopped
+                store.restore(new ActivationStore.Position(pos.path("refill").asLong(), pos.path("epoch").asInt(),
+                        pos.path("cursor").asInt(), pos.path("windows_run").asLong(), pos.path("buf_pos").asInt()));
+            } else {  // a checkpoint from before stream positions were saved
+                store.skipWindows(meta.path("windows_run").asLong());
+            }
             log.printf("resuming from step %d (%d tokens)%n", state.step(), state.tokensSeen());
         } else {
             float[][] sample = store.nextBatch(Math.min(4096, plan.bufferTokens()));
@@ -102,7 +110,18 @@ public final class SaeTrainingRun {
                     fvuAvg, last.l0(), 100 * last.deadFraction(), last.lr()), end);
             if (!Double.isFinite(last.fvu())) throw new IllegalStateException("training diverged (FVU " + last.fvu() + ") at step " + state.step());
             if ((plan.checkpointEvery() > 0 && state.step() % plan.checkpointEvery() == 0) || end) {
-                state.save(ckpt, Map.of("windows_run", store.windowsRun(), "hook", plan.hook().toString()));
+                ActivationStore.Position pos = store.position();
+                Map<String, Object> stream = new LinkedHashMap<>();
+                stream.put("refill", pos.refill());
+                stream.put("epoch", pos.epoch());
+                stream.put("cursor", pos.cursor());
+                stream.put("windows_run", pos.windowsRun());
+                stream.put("buf_pos", pos.bufPos());
+                Map<String, Object> extra = new LinkedHashMap<>();  // fixed order: identical runs write identical files
+                extra.put("windows_run", store.windowsRun());
+                extra.put("hook", plan.hook().toString());
+                extra.put("stream", stream);
+                state.save(ckpt, extra);
             }
         }
         progress.finish();

@@ -5,6 +5,7 @@ import org.saifengine.io.InvalidFileException;
 import org.saifengine.io.Json;
 import org.saifengine.io.SafetensorsFile;
 import org.saifengine.io.SafetensorsWriter;
+import org.saifengine.tensor.DType;
 import org.saifengine.tensor.Tensor;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,31 +71,53 @@ public final class TrainState {
         return m;
     }
 
-    /** Writes checkpoint.safetensors then checkpoint.json (each atomically; the json marks a complete checkpoint). */
+    /**
+     * Writes checkpoint.safetensors atomically with the step, tokens and {@code extra} in its header (so the one
+     * rename commits tensors and counters together: a kill at any point leaves the previous checkpoint or this one,
+     * never a mix), then checkpoint.json, a readable copy of that header.
+     */
     public void save(Path dir, Map<String, Object> extra) throws IOException {
         Files.createDirectories(dir);
-        try (Arena arena = Arena.ofConfined()) {
-            Map<String, Tensor> t = new LinkedHashMap<>();
-            for (var e : arrays().entrySet()) t.put(e.getKey(), Tensor.ofFloats(arena, e.getValue(), e.getValue().length));
-            float[] since = new float[n];
-            for (int j = 0; j < n; j++) since[j] = (float) tokensSinceFired[j];
-            t.put("tokens_since_fired", Tensor.ofFloats(arena, since, n));
-            SafetensorsWriter.write(dir.resolve(FILE), t, Map.of());
-        }
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("d_in", dIn);
         meta.put("d_sae", n);
         meta.put("step", step);
         meta.put("tokens_seen", tokensSeen);
         meta.putAll(extra);
+        try (Arena arena = Arena.ofConfined()) {
+            Map<String, Tensor> t = new LinkedHashMap<>();
+            for (var e : arrays().entrySet()) t.put(e.getKey(), Tensor.ofFloats(arena, e.getValue(), e.getValue().length));
+            Tensor since = Tensor.allocate(arena, DType.I64, n);
+            for (int j = 0; j < n; j++) since.data().setAtIndex(Tensor.I64_LE, j, tokensSinceFired[j]);
+            t.put(SINCE_FIRED, since);
+            SafetensorsWriter.write(dir.resolve(FILE), t, Map.of(META_KEY, Json.write(meta)));
+        }
         AtomicFiles.writeString(dir.resolve(META), Json.pretty(meta));
     }
 
+    /** Header key of the checkpoint's counters in checkpoint.safetensors. */
+    static final String META_KEY = "saif_engine_checkpoint";
+    /** Exact firing counters (I64); older checkpoints have them as F32 under "tokens_since_fired". */
+    static final String SINCE_FIRED = "tokens_since_fired_i64";
+
     public static boolean exists(Path dir) {
-        return Files.isRegularFile(dir.resolve(META)) && Files.isRegularFile(dir.resolve(FILE));
+        return Files.isRegularFile(dir.resolve(FILE)) && (Files.isRegularFile(dir.resolve(META)) || hasHeaderMeta(dir));
     }
 
+    private static boolean hasHeaderMeta(Path dir) {
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(FILE))) {
+            return f.metadata().containsKey(META_KEY);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The checkpoint's counters: from checkpoint.safetensors's header (the commit point), else checkpoint.json. */
     public static JsonNode readMeta(Path dir) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(FILE))) {
+            String m = f.metadata().get(META_KEY);
+            if (m != null) return Json.parse(m, dir.resolve(FILE) + " header");
+        }
         return Json.read(dir.resolve(META));
     }
 
@@ -111,8 +134,14 @@ public final class TrainState {
                 if (src.length != e.getValue().length) throw new InvalidFileException("checkpoint tensor " + e.getKey() + " has the wrong size");
                 System.arraycopy(src, 0, e.getValue(), 0, src.length);
             }
-            float[] since = f.get("tokens_since_fired").toFloatArray();
-            for (int j = 0; j < n; j++) st.tokensSinceFired[j] = (long) since[j];
+            if (f.has(SINCE_FIRED)) {
+                Tensor since = f.get(SINCE_FIRED);
+                if (since.dtype() != DType.I64 || since.numel() != n) throw new InvalidFileException("checkpoint tensor " + SINCE_FIRED + " is not I64 [" + n + "]");
+                for (int j = 0; j < n; j++) st.tokensSinceFired[j] = since.data().getAtIndex(Tensor.I64_LE, j);
+            } else {
+                float[] since = f.get("tokens_since_fired").toFloatArray();
+                for (int j = 0; j < n; j++) st.tokensSinceFired[j] = (long) since[j];
+            }
         }
         st.step = meta.path("step").asLong();
         st.tokensSeen = meta.path("tokens_seen").asLong();
