@@ -69,8 +69,7 @@ public final class Engine implements AutoCloseable {
 
     /** Loads on the options' backend (the caller closes a backend it created) with the options' weight dtype. */
     public static Engine load(String modelSpec, LoadOptions options) throws IOException {
-        // A GGUF is dequantized straight to bf16 when the model will run in bf16 (half the memory).
-        ModelFiles files = ModelFiles.open(modelSpec, options.weightDType() == DType.BF16 ? DType.BF16 : null);
+        ModelFiles files = options.openFiles(modelSpec);
         try {
             Model model = Model.load(files, options);
             return new Engine(files, model, Tokenizers.load(files));

@@ -55,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model: HF directory, .gguf file, or default")
     String model;
 
-    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
+    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32, bf16, or native (a GGUF's Q8_0/Q4_0/Q4_1 blocks as stored, CPU only; default: as stored)")
     String dtype;
 
     @Option(names = "--prompt-tokens", defaultValue = "128", description = "prefill length (default: ${DEFAULT-VALUE})")
@@ -408,7 +408,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static long bytes(org.saifengine.backend.Weight w) {
-        return (long) w.rows() * w.cols() * w.dtype().bytes;
+        return w.dtype().byteSize((long) w.rows() * w.cols());
     }
 
     static Map<String, Object> stats(List<Double> xs) {

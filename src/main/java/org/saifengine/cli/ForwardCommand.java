@@ -35,7 +35,7 @@ public final class ForwardCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
-    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
+    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32, bf16, or native (a GGUF's Q8_0/Q4_0/Q4_1 blocks as stored, CPU only; default: as stored)")
     String dtype;
 
     @Mixin

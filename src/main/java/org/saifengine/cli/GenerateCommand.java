@@ -62,7 +62,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "keep generating past end-of-sequence tokens")
     boolean ignoreEos;
 
-    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
+    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32, bf16, or native (a GGUF's Q8_0/Q4_0/Q4_1 blocks as stored, CPU only; default: as stored)")
     String dtype;
 
     @Mixin

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Looks inside GGUF files: {@code engine gguf info} and {@code engine gguf dump}. */
-@Command(name = "gguf", description = "Inspect GGUF files.", subcommands = {GgufCommand.Info.class, GgufCommand.Dump.class})
+@Command(name = "gguf", description = "Inspect GGUF files.", subcommands = {GgufCommand.Info.class, GgufCommand.Dump.class, GgufCommand.Matmul.class})
 public final class GgufCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -100,6 +100,66 @@ public final class GgufCommand implements Runnable {
                 Map<String, Tensor> tensors = new LinkedHashMap<>();
                 for (GgufTensorInfo t : chosen) tensors.put(t.name(), g.dequantize(t, target, arena));
                 SafetensorsWriter.write(out, tensors, Map.of("source", file.getFileName().toString()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "matmul", description = "Multiply activations by one GGUF matrix on the CPU backend (y = x W^T): "
+            + "on its quantized blocks (native) or on the dequantized f32 matrix. For checking the quantized kernels.")
+    static final class Matmul implements Callable<Integer> {
+        @Option(names = "--file", required = true, description = "GGUF file")
+        Path file;
+
+        @Option(names = "--tensor", required = true, description = "a 2-D tensor [out, in] (GGUF name); repeatable, all with the same in")
+        List<String> names;
+
+        @Option(names = "--input", required = true, description = ".npy of f32 activations [rows, in]")
+        Path input;
+
+        @Option(names = "--out", required = true, description = "output .safetensors file: one [rows, out] tensor per --tensor, same name")
+        Path out;
+
+        @Option(names = "--dtype", defaultValue = "native",
+                description = "native (Q8_0/Q4_0/Q4_1 blocks as stored) or f32 (dequantized first); default ${DEFAULT-VALUE}")
+        String dtype;
+
+        @Option(names = "--scalar", description = "the scalar reference backend instead of the Vector API one")
+        boolean scalar;
+
+        @Override
+        public Integer call() throws Exception {
+            boolean keep = dtype.equalsIgnoreCase("native");
+            if (!keep && DType.parse(dtype) != DType.F32) throw new IllegalArgumentException("--dtype must be native or f32, not " + dtype);
+            org.saifengine.io.npy.NpyArray x = org.saifengine.io.npy.NpyReader.read(input);
+            try (GgufFile g = GgufFile.open(file); Arena arena = Arena.ofShared();
+                 org.saifengine.backend.cpu.CpuBackend be = scalar ? org.saifengine.backend.cpu.CpuBackend.scalar()
+                         : org.saifengine.backend.cpu.CpuBackend.create()) {
+                Map<String, Tensor> results = new LinkedHashMap<>();
+                for (String name : names) {
+                    GgufTensorInfo t = g.tensor(name);
+                    long[] shape = t.shape();
+                    if (shape.length != 2) throw new IllegalArgumentException("tensor '" + name + "' has shape " + java.util.Arrays.toString(shape) + "; a matmul needs [out, in]");
+                    if (x.rank() != 2 || x.shape()[1] != shape[1]) {
+                        throw new IllegalArgumentException("input has shape " + java.util.Arrays.toString(x.shape()) + "; tensor '" + name + "' needs [rows, " + shape[1] + "]");
+                    }
+                    Tensor w;
+                    if (keep) {
+                        DType blocks = org.saifengine.io.gguf.GgufModelFiles.blockType(t.type());
+                        if (blocks == null) throw new IllegalArgumentException("tensor '" + name + "' is " + t.type() + "; native matmul reads Q8_0, Q4_0 or Q4_1");
+                        w = new Tensor(blocks, shape, g.raw(t));
+                    } else {
+                        w = g.dequantize(t, DType.F32, arena);
+                    }
+                    int rows = (int) x.shape()[0], outDim = (int) shape[0];
+                    org.saifengine.backend.Buf xb = be.allocate(x.data().length), yb = be.allocate((long) rows * outDim);
+                    be.upload(x.data(), 0, xb, 0, x.data().length);
+                    be.matmul(xb, rows, be.weight(name, w), null, yb);
+                    float[] y = new float[rows * outDim];
+                    be.download(yb, 0, y, 0, y.length);
+                    results.put(name, Tensor.ofFloats(arena, y, rows, outDim));
+                }
+                SafetensorsWriter.write(out, results, Map.of("dtype", dtype));
             }
             return 0;
         }

@@ -4,7 +4,6 @@ import org.saifengine.backend.Backend;
 import org.saifengine.io.ModelFiles;
 import org.saifengine.model.LoadOptions;
 import org.saifengine.model.Model;
-import org.saifengine.tensor.DType;
 import org.saifengine.tensor.MemoryBudget;
 
 import java.io.IOException;
@@ -32,18 +31,18 @@ record LoadedModel(ModelFiles files, Model model, Backend backend) implements Au
 
     /** As above, refusing a model that does not fit in the budget (null: the memory available now). */
     static LoadedModel open(String spec, String dtype, BackendOption backendOption, MemoryBudget budget) throws IOException {
-        DType d = dtype == null ? null : DType.parse(dtype);
         Backend backend = backendOption.create();
         ModelFiles files;
+        LoadOptions options;
         try {
-            // A GGUF is dequantized straight to bf16 when the model will run in bf16 (half the memory).
-            files = ModelFiles.open(spec, d == DType.BF16 ? DType.BF16 : null);
+            options = LoadOptions.of(backend, dtype, budget);
+            files = options.openFiles(spec);
         } catch (IOException | RuntimeException e) {
             backend.close();
             throw e;
         }
         try {
-            return new LoadedModel(files, Model.load(files, new LoadOptions(backend, d, budget)), backend);
+            return new LoadedModel(files, Model.load(files, options), backend);
         } catch (RuntimeException e) {
             files.close();
             backend.close();

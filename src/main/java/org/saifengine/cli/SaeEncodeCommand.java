@@ -37,7 +37,7 @@ public final class SaeEncodeCommand implements Callable<Integer> {
     @Option(names = "--text", description = "text to run through --model")
     String text;
 
-    @Option(names = "--dtype", description = "model weight dtype (f32 | bf16)")
+    @Option(names = "--dtype", description = "model weight dtype (f32 | bf16 | native)")
     String dtype;
 
     @Option(names = "--top", defaultValue = "0", description = "keep at most N latents per token (default: all active)")

@@ -72,7 +72,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from OUT/checkpoint if present")
     boolean resume;
 
-    @Option(names = "--dtype", description = "model weight dtype (f32 | bf16)")
+    @Option(names = "--dtype", description = "model weight dtype (f32 | bf16 | native)")
     String dtype;
 
     @Option(names = "--json", description = "print the final metrics as JSON on stdout")

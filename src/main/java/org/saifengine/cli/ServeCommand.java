@@ -6,7 +6,6 @@ import org.saifengine.model.LoadOptions;
 import org.saifengine.server.BatchScheduler;
 import org.saifengine.server.EngineServer;
 import org.saifengine.server.ServerOptions;
-import org.saifengine.tensor.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,7 +47,7 @@ public final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MemoryBudgetOption memory = new MemoryBudgetOption();
 
-    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32 or bf16 (default: as stored)")
+    @Option(names = "--dtype", description = "weight dtype for the matmuls: f32, bf16, or native (a GGUF's Q8_0/Q4_0/Q4_1 blocks as stored, CPU only; default: as stored)")
     String dtype;
 
     @Option(names = "--max-batch", defaultValue = "64", description = "most sequences per decode step (default: ${DEFAULT-VALUE})")
@@ -89,9 +88,15 @@ public final class ServeCommand implements Callable<Integer> {
         // A client that stops reading a response must not hold its connection forever: generation itself ends at the
         // request timeout, so a response may take at most that plus a margin.
         System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(timeout + 60));
-        DType weights = dtype == null ? null : DType.parse(dtype);
         Backend compute = backend.create();
-        try (compute; Engine engine = Engine.load(model, new LoadOptions(compute, weights, memory.budget()))) {
+        LoadOptions loadOptions;
+        try {
+            loadOptions = LoadOptions.of(compute, dtype, memory.budget());
+        } catch (RuntimeException e) {
+            compute.close();
+            throw e;
+        }
+        try (compute; Engine engine = Engine.load(model, loadOptions)) {
             finite.apply(engine.model());
             long ctx = engine.config().maxPositions();
             var limits = new BatchScheduler.Limits(maxBatch, kvPositions(engine.model(), ctx), prefillChunk, maxWaiting);

@@ -37,6 +37,14 @@ public record ModelFiles(Path source, JsonNode config, Checkpoint weights, JsonN
      * to halve the memory when the model will run in bf16 anyway). Safetensors weights stay as stored.
      */
     public static ModelFiles open(String spec, org.saifengine.tensor.DType gguf) throws IOException {
+        return open(spec, gguf, false);
+    }
+
+    /**
+     * As {@link #open(String, org.saifengine.tensor.DType)}; with keepQuantized a GGUF's Q8_0 / Q4_0 / Q4_1 matrices
+     * keep their blocks (for the CPU backend's quantized matmul) and only its other tensors are dequantized.
+     */
+    public static ModelFiles open(String spec, org.saifengine.tensor.DType gguf, boolean keepQuantized) throws IOException {
         org.saifengine.tensor.DType ggufDType = gguf == null ? org.saifengine.tensor.DType.F32 : gguf;
         if (spec == null || spec.isBlank()) throw new IllegalArgumentException("no model given (use 'default', a .gguf file or a model directory)");
         if (spec.equals("default")) {
@@ -44,12 +52,12 @@ public record ModelFiles(Path source, JsonNode config, Checkpoint weights, JsonN
             if (!Files.isRegularFile(p)) {
                 throw new IOException("the default model is not downloaded yet (" + p + "); run scripts/fetch-default-model");
             }
-            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType);
+            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType, keepQuantized);
         }
         Path p = Path.of(spec);
         if (Files.isDirectory(p)) return fromDirectory(p);
         if (Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".gguf")) {
-            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType);
+            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType, keepQuantized);
         }
         if (!Files.exists(p)) throw new IOException("model not found: " + spec + " (use 'default', a .gguf file or a model directory)");
         throw new IOException("cannot open model " + spec + ": expected a .gguf file or a Hugging Face model directory");

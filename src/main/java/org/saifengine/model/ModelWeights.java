@@ -52,8 +52,10 @@ public final class ModelWeights implements AutoCloseable {
                 throw new IllegalArgumentException("tensor '" + spec.name() + "' has shape " + Arrays.toString(t.shape())
                         + " but the config implies " + Arrays.toString(spec.shape()));
             }
-            if (!t.dtype().isFloat() || t.dtype() == DType.F64) {
-                throw new IllegalArgumentException("tensor '" + spec.name() + "' has dtype " + t.dtype() + "; expected F32, BF16 or F16");
+            boolean blocks = t.dtype().isBlockQuantized() && t.rank() == 2;
+            if (!blocks && (!t.dtype().isFloat() || t.dtype() == DType.F64)) {
+                throw new IllegalArgumentException("tensor '" + spec.name() + "' has dtype " + t.dtype()
+                        + "; expected F32, BF16 or F16 (or Q8_0 / Q4_0 / Q4_1 blocks for a matrix)");
             }
             found.put(spec.name(), t);
         }
@@ -114,7 +116,7 @@ public final class ModelWeights implements AutoCloseable {
             long n = 1;
             for (long dim : spec.shape()) n = Math.multiplyExact(n, dim);
             DType held = convertTo != null && spec.shape().length == 2 ? convertTo : t.dtype() == DType.F16 ? DType.F32 : t.dtype();
-            total = Math.addExact(total, Math.multiplyExact(n, (long) held.bytes));
+            total = Math.addExact(total, held.byteSize(n));
         }
         return total;
     }

@@ -104,21 +104,22 @@ public final class EngineSession implements LmSession {
     }
 
     @Override
-    public float[][][] readResiduals(List<SpannedPrompt> prompts, int[] layers, ReadPosition position) {
+    public float[][][] readResiduals(List<SpannedPrompt> prompts, int[] layers, ReadPosition[] positions) {
+        if (positions.length != layers.length)
+            throw new IllegalArgumentException(layers.length + " layers but " + positions.length + " read positions");
         float[][][] out = new float[prompts.size()][layers.length][dModel()];
         List<Model.Input> inputs = new ArrayList<>();
         for (int li = 0; li < layers.length; li++)
             if (layers[li] < 0 || layers[li] >= layers()) throw new IllegalArgumentException("layer " + layers[li] + " is outside 0.." + (layers() - 1));
         for (int p = 0; p < prompts.size(); p++) {
             int[] ids = encode(prompts.get(p).text());
-            int[] range = readRange(ids, prompts.get(p), position);
-            // one mechanism for every read position: the mean of the residual over a token range
-            Positions read = Positions.range(range[0], range[1]);
-            float w = 1f / (range[1] - range[0]);
             Hooks.Builder hb = Hooks.builder();
             for (int li = 0; li < layers.length; li++) {
+                // one mechanism for every read position: the mean of the residual over a token range
+                int[] range = readRange(ids, prompts.get(p), positions[li]);
+                float w = 1f / (range[1] - range[0]);
                 float[] acc = out[p][li];
-                hb.capture(HookPoint.residPost(layers[li]), read, (seq, pos, x) -> {
+                hb.capture(HookPoint.residPost(layers[li]), Positions.range(range[0], range[1]), (seq, pos, x) -> {
                     for (int i = 0; i < x.length; i++) acc[i] += w * x[i];
                 });
             }

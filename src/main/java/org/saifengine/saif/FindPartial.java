@@ -42,17 +42,29 @@ public final class FindPartial implements Serializable {
     /** Runs one content's negative and every variant's positive in one batched forward pass and adds them. */
     public void add(LmSession lm, LatentDictionary sae, Task task, Content c, SaifParams p) {
         List<InstructionVariant> variants = task.variants();
-        int[] allLayers = new int[layers];
-        for (int l = 0; l < layers; l++) allLayers[l] = l;
+        // every layer at the last prompt token (the difference of means, as Stolfo et al. read it), and the SAE's
+        // layer at the method's read position (a second read of that layer when it is not the last token)
+        boolean extra = p.readPosition() != ReadPosition.LAST;
+        int[] reads = new int[layers + (extra ? 1 : 0)];
+        ReadPosition[] at = new ReadPosition[reads.length];
+        for (int l = 0; l < layers; l++) {
+            reads[l] = l;
+            at[l] = ReadPosition.LAST;
+        }
+        if (extra) {
+            reads[layers] = sae.layer();
+            at[layers] = p.readPosition();
+        }
+        int saeRead = extra ? layers : sae.layer();
         List<SpannedPrompt> prompts = new ArrayList<>();
         prompts.add(PromptBuilder.spanned(lm, task, c, null, p.placement()));
         for (InstructionVariant v : variants) prompts.add(PromptBuilder.spanned(lm, task, c, v, p.placement()));
-        float[][][] h = lm.readResiduals(prompts, allLayers, p.readPosition());
-        stats.addNegative(sae.encode(h[0][sae.layer()]));
+        float[][][] h = lm.readResiduals(prompts, reads, at);
+        stats.addNegative(sae.encode(h[0][saeRead]));
         accumulate(sumNeg, h[0]);
         nNeg++;
         for (int v = 0; v < variants.size(); v++) {
-            stats.addPositive(v, sae.encode(h[v + 1][sae.layer()]));
+            stats.addPositive(v, sae.encode(h[v + 1][saeRead]));
             accumulate(sumPos, h[v + 1]);
             nPos++;
         }

@@ -20,7 +20,17 @@ public interface LmSession extends AutoCloseable {
      * Residual stream after each listed block (resid_post) at the read position (averaged over the read position's
      * tokens), for several prompts in one batched forward pass: [prompt][layers.length][d_model].
      */
-    float[][][] readResiduals(List<SpannedPrompt> prompts, int[] layers, ReadPosition position);
+    default float[][][] readResiduals(List<SpannedPrompt> prompts, int[] layers, ReadPosition position) {
+        ReadPosition[] ps = new ReadPosition[layers.length];
+        java.util.Arrays.fill(ps, position);
+        return readResiduals(prompts, layers, ps);
+    }
+
+    /**
+     * As above, with a read position per entry: entry i reads layers[i] at positions[i] (a layer may appear twice,
+     * read at two positions), still in one forward pass.
+     */
+    float[][][] readResiduals(List<SpannedPrompt> prompts, int[] layers, ReadPosition[] positions);
 
     /** Generates for several requests (batched where the engine can); outputs in request order. */
     List<String> generate(List<GenerationRequest> requests);

@@ -23,7 +23,7 @@ import java.util.List;
  * @param ranking    ranked latent ids (selection order; the first params.k are the selection)
  * @param coef       mean_P of each ranked latent
  * @param decoder    decoder row of each ranked latent
- * @param dom        [layer][d_model] mean(h_instr) - mean(h_no_instr) at the read position
+ * @param dom        [layer][d_model] mean(h_instr) - mean(h_no_instr) at the last prompt token
  */
 public record SaifRun(Path dir, JsonNode config, JsonNode latents, SaifParams params, List<Integer> ranking,
                       float[] coef, float[][] decoder, float[][] dom) {

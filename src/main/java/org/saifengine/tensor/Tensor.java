@@ -12,7 +12,8 @@ import java.util.Arrays;
  *
  * @param dtype element type
  * @param shape dimensions, outermost first
- * @param data  exactly numel * dtype.bytes bytes, little-endian
+ * @param data  exactly dtype.byteSize(numel) bytes, little-endian (block types: whole blocks of the last dimension
+ *              as ggml stores them)
  */
 public record Tensor(DType dtype, long[] shape, MemorySegment data) {
     public static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -23,7 +24,11 @@ public record Tensor(DType dtype, long[] shape, MemorySegment data) {
 
     public Tensor {
         shape = shape.clone();
-        long bytes = Math.multiplyExact(numel(shape), (long) dtype.bytes);
+        if (dtype.isBlockQuantized() && (shape.length == 0 || shape[shape.length - 1] % dtype.blockSize != 0)) {
+            throw new IllegalArgumentException(dtype + " tensor of shape " + Arrays.toString(shape)
+                    + " needs rows of whole blocks of " + dtype.blockSize);
+        }
+        long bytes = dtype.byteSize(numel(shape));
         if (data.byteSize() != bytes) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " and dtype " + dtype
                     + " needs " + bytes + " bytes but has " + data.byteSize());
@@ -41,7 +46,7 @@ public record Tensor(DType dtype, long[] shape, MemorySegment data) {
 
     /** A new zeroed tensor owned by the arena. */
     public static Tensor allocate(Arena arena, DType dtype, long... shape) {
-        return new Tensor(dtype, shape, arena.allocate(numel(shape) * dtype.bytes, 64));
+        return new Tensor(dtype, shape, arena.allocate(dtype.byteSize(numel(shape)), 64));
     }
 
     /** A new f32 tensor owned by the arena holding a copy of values. */
@@ -104,7 +109,7 @@ public record Tensor(DType dtype, long[] shape, MemorySegment data) {
             throw new IndexOutOfBoundsException("row " + r + " of shape " + Arrays.toString(shape));
         }
         long[] sub = Arrays.copyOfRange(shape, 1, shape.length);
-        long bytes = numel(sub) * dtype.bytes;
+        long bytes = dtype.byteSize(numel(sub));
         return new Tensor(dtype, sub, data.asSlice(r * bytes, bytes));
     }
 
@@ -118,6 +123,10 @@ public record Tensor(DType dtype, long[] shape, MemorySegment data) {
 
     /** A converted copy in the arena (f32 / bf16 / f16). */
     public Tensor to(DType target, Arena arena) {
+        if (dtype.isBlockQuantized() && target != dtype) {
+            throw new UnsupportedOperationException("cannot convert a " + dtype + " tensor to " + target
+                    + " here; load the GGUF with that dtype instead");
+        }
         Tensor out = allocate(arena, target, shape);
         if (target == dtype) {
             MemorySegment.copy(data, 0, out.data, 0, data.byteSize());

@@ -95,6 +95,43 @@ class ReadPositionTest {
         }
     }
 
+    /** Mixed read positions in one pass equal separate passes; find's difference of means stays at the last token. */
+    @Test
+    void findReadsTheDifferenceOfMeansAtTheLastTokenWhateverTheReadPosition() throws IOException {
+        try (EngineSession lm = StoriesFixture.open()) {
+            Task task = TaskSuite.load("concept-she");
+            List<Content> cs = TaskContents.load(task).discovery().subList(0, 2);
+            List<SpannedPrompt> prompts = List.of(PromptBuilder.spanned(lm, task, cs.getFirst(), task.variants().get(1), Placement.POST));
+            float[][][] mixed = lm.readResiduals(prompts, new int[]{2, 4, 4}, new ReadPosition[]{ReadPosition.LAST,
+                    ReadPosition.LAST, ReadPosition.INSTRUCTION_MEAN});
+            float[][][] last = lm.readResiduals(prompts, new int[]{2, 4}, ReadPosition.LAST);
+            float[][][] span = lm.readResiduals(prompts, new int[]{4}, ReadPosition.INSTRUCTION_MEAN);
+            assertArrayEquals(last[0][0], mixed[0][0]);
+            assertArrayEquals(last[0][1], mixed[0][1]);
+            assertArrayEquals(span[0][0], mixed[0][2]);
+            assertFalse(Arrays.equals(mixed[0][1], mixed[0][2]));
+
+            LatentDictionary identity = new LatentDictionary() {  // the residual itself as "latents"
+                public String id() { return "identity"; }
+                public int dIn() { return lm.dModel(); }
+                public int dSae() { return lm.dModel(); }
+                public int layer() { return 4; }
+                public float[] encode(float[] r) { return r.clone(); }
+                public float[] decoderRow(int j) { float[] e = new float[lm.dModel()]; e[j] = 1; return e; }
+            };
+            SaifParams lastP = SaifParams.defaults();
+            SaifParams spanP = SaifParams.fromJson(lastP.toJson().put("read_position", "instruction-mean"));
+            FindPartial a = FindPartial.empty(lm, identity, task, lastP), b = FindPartial.empty(lm, identity, task, spanP);
+            for (Content c : cs) {
+                a.add(lm, identity, task, c, lastP);
+                b.add(lm, identity, task, c, spanP);
+            }
+            for (int l = 0; l < lm.layers(); l++) assertArrayEquals(a.differenceOfMeans()[l], b.differenceOfMeans()[l], "layer " + l);
+            // while the latents are read where asked
+            assertFalse(Arrays.equals(a.scores().meanP(), b.scores().meanP()));
+        }
+    }
+
     static List<float[]> captureAll(EngineSession lm, int[] ids, int layer) {
         List<float[]> rows = new ArrayList<>();
         Model m = lm.model();

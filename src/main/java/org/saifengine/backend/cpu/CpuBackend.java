@@ -20,6 +20,8 @@ public final class CpuBackend implements Backend {
     private final int threads;
     private final Arena arena = Arena.ofShared();
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[256]);
+    /** Per thread: weight rows dequantized from blocks, read by the f32 kernels (a few rows, so it stays in L1/L2). */
+    private final ThreadLocal<float[]> rowScratch = ThreadLocal.withInitial(() -> new float[0]);
 
     public CpuBackend(boolean vector, int threads) {
         this.vector = vector && vectorAvailable();
@@ -111,6 +113,17 @@ public final class CpuBackend implements Backend {
     public void embed(Weight table, int[] ids, float scale, Buf out) {
         CpuWeight t = w(table);
         float[] o = a(out);
+        if (t.dtype.isBlockQuantized()) {
+            float[] row = new float[t.cols];
+            for (int r = 0; r < ids.length; r++) {
+                if (ids[r] < 0 || ids[r] >= t.rows) {
+                    throw new IllegalArgumentException("token id " + ids[r] + " is outside the vocabulary [0, " + t.rows + ")");
+                }
+                Quant.dequantizeRow(t.dtype, t.data, ids[r] * t.rowBytes(), t.cols, row, 0, vector);
+                for (int i = 0; i < t.cols; i++) o[r * t.cols + i] = row[i] * scale;
+            }
+            return;
+        }
         boolean bf16 = t.dtype == DType.BF16;
         for (int r = 0; r < ids.length; r++) {
             if (ids[r] < 0 || ids[r] >= t.rows) {
@@ -141,6 +154,10 @@ public final class CpuBackend implements Backend {
         CpuWeight wt = w(weight);
         float[] xa = a(x), oa = a(out);
         if (xa == oa) throw new IllegalArgumentException("matmul output must not alias its input");
+        if (wt.dtype.isBlockQuantized()) {
+            matmulBlocks(xa, rows, wt, bias == null ? null : w(bias).vector, oa);
+            return;
+        }
         final int in = wt.cols, outDim = wt.rows;
         final boolean bf16 = wt.dtype == DType.BF16;
         final long rowBytes = (long) in * wt.dtype.bytes;
@@ -189,6 +206,72 @@ public final class CpuBackend implements Backend {
                     for (int k = 0; k < 4; k++) oa[(r + k) * outDim + o] = acc[k] + bo;
                 }
                 for (; r < rows; r++) oa[r * outDim + o] = Dot.dot(xa, r * in, wt.data, base, in, bf16) + bo;
+            }
+        });
+    }
+
+    /**
+     * The matmul on Q8_0 / Q4_0 / Q4_1 blocks. Decode (one row) dequantizes four weight rows at a time in registers
+     * ({@link Quant#dot1x4}); several rows dequantize each weight row once into a per-thread f32 scratch row and run
+     * the f32 kernels on it, so the dequantization is shared by all tokens. Either way each output equals what the
+     * f32 path gives on the dequantized matrix, bit for bit.
+     */
+    private void matmulBlocks(float[] xa, int rows, CpuWeight wt, float[] b, float[] oa) {
+        final int in = wt.cols, outDim = wt.rows;
+        final long rowBytes = wt.rowBytes(), f32RowBytes = 4L * in;
+        int chunk = Math.max(4, Math.min(64, outDim / (threads * 4)) / 4 * 4);
+        int chunks = (outDim + chunk - 1) / chunk;
+        final boolean gemv = vector && rows == 1 && Quant.VECTOR;
+        final boolean tiles = vector && rows >= 4 && in % Dot.F.length() == 0;
+        Parallel.forChunks(chunks, (long) rows * outDim * in, threads, c -> {
+            int lo = c * chunk, hi = Math.min(outDim, lo + chunk);
+            float[] acc = new float[16];
+            int o = lo;
+            if (gemv) {
+                float[] lanes = new float[Quant.LANES];
+                for (; o + 4 <= hi; o += 4) {
+                    Quant.dot1x4(wt.dtype, xa, 0, wt.data, o * rowBytes, rowBytes, in, lanes, acc);
+                    for (int j = 0; j < 4; j++) oa[o + j] = acc[j] + (b == null ? 0f : b[o + j]);
+                }
+                if (o == hi) return;
+            }
+            float[] rowsF32 = rowScratch.get();
+            if (rowsF32.length < 2 * in) {
+                rowsF32 = new float[2 * in];
+                rowScratch.set(rowsF32);
+            }
+            java.lang.foreign.MemorySegment s = java.lang.foreign.MemorySegment.ofArray(rowsF32);
+            if (tiles) {
+                for (; o + 2 <= hi; o += 2) {
+                    Quant.dequantizeRow(wt.dtype, wt.data, o * rowBytes, in, rowsF32, 0, true);
+                    Quant.dequantizeRow(wt.dtype, wt.data, (o + 1) * rowBytes, in, rowsF32, in, true);
+                    int r = 0;
+                    for (; r + 4 <= rows; r += 4) {
+                        Dot.dot4x2(xa, r * in, in, s, 0, f32RowBytes, in, false, acc);
+                        for (int k = 0; k < 4; k++) {
+                            for (int j = 0; j < 2; j++) oa[(r + k) * outDim + o + j] = acc[k * 2 + j] + (b == null ? 0f : b[o + j]);
+                        }
+                    }
+                    for (; r < rows; r++) {
+                        for (int j = 0; j < 2; j++) {
+                            oa[r * outDim + o + j] = Dot.dot(xa, r * in, s, j * f32RowBytes, in, false) + (b == null ? 0f : b[o + j]);
+                        }
+                    }
+                }
+            }
+            for (; o < hi; o++) {
+                Quant.dequantizeRow(wt.dtype, wt.data, o * rowBytes, in, rowsF32, 0, vector);
+                float bo = b == null ? 0f : b[o];
+                if (!vector) {
+                    for (int r = 0; r < rows; r++) oa[r * outDim + o] = Dot.dotScalar(xa, r * in, s, 0, in, false) + bo;
+                    continue;
+                }
+                int r = 0;
+                for (; r + 4 <= rows; r += 4) {
+                    Dot.dot4(xa, r * in, in, s, 0, in, false, acc);
+                    for (int k = 0; k < 4; k++) oa[(r + k) * outDim + o] = acc[k] + bo;
+                }
+                for (; r < rows; r++) oa[r * outDim + o] = Dot.dot(xa, r * in, s, 0, in, false) + bo;
             }
         });
     }

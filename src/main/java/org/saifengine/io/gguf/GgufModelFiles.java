@@ -43,12 +43,24 @@ public final class GgufModelFiles {
 
     /** Reads the file with weights in f32 (exact) or bf16 (rounded). */
     public static ModelFiles read(Path path, DType dtype) throws IOException {
+        return read(path, dtype, false);
+    }
+
+    /**
+     * As {@link #read(Path, DType)}; with keepQuantized, matrices stored as Q8_0, Q4_0 or Q4_1 keep their blocks
+     * (copied once out of the mapping, a quarter to an eighth of their f32 size) and only the rest is dequantized.
+     */
+    public static ModelFiles read(Path path, DType dtype, boolean keepQuantized) throws IOException {
         try (GgufFile g = GgufFile.open(path)) {
-            return read(g, dtype);
+            return read(g, dtype, keepQuantized);
         }
     }
 
     static ModelFiles read(GgufFile g, DType dtype) throws IOException {
+        return read(g, dtype, false);
+    }
+
+    static ModelFiles read(GgufFile g, DType dtype, boolean keepQuantized) throws IOException {
         Path path = g.path();
         try {
             GgufValue archValue = g.get("general.architecture");
@@ -60,7 +72,7 @@ public final class GgufModelFiles {
             int vocab = g.get("tokenizer.ggml.tokens").asStringList().size();
             boolean tied = !g.tensors().containsKey("output.weight");
             ObjectNode config = GgufLlamaConfig.build(g, vocab, tied);
-            Map<String, Tensor> weights = llamaWeights(g, config, dtype, Arena.ofAuto());
+            Map<String, Tensor> weights = llamaWeights(g, config, dtype, keepQuantized, Arena.ofAuto());
             return new ModelFiles(path, config, Checkpoint.ofTensors(weights), tok.tokenizerJson(), tok.tokenizerConfig());
         } catch (IllegalArgumentException e) {
             throw new InvalidFileException(path + ": " + e.getMessage());
@@ -91,7 +103,22 @@ public final class GgufModelFiles {
         return "model.layers." + m.group(1) + "." + part + "." + m.group(3);
     }
 
+    /** The engine dtype that holds a ggml type's blocks unchanged, or null when the engine cannot compute on it. */
+    public static DType blockType(GgmlType t) {
+        return switch (t) {
+            case Q8_0 -> DType.Q8_0;
+            case Q4_0 -> DType.Q4_0;
+            case Q4_1 -> DType.Q4_1;
+            default -> null;
+        };
+    }
+
     static Map<String, Tensor> llamaWeights(GgufFile g, ObjectNode config, DType dtype, Arena arena) throws IOException {
+        return llamaWeights(g, config, dtype, false, arena);
+    }
+
+    static Map<String, Tensor> llamaWeights(GgufFile g, ObjectNode config, DType dtype, boolean keepQuantized, Arena arena)
+            throws IOException {
         int heads = config.get("num_attention_heads").asInt();
         int kvHeads = config.get("num_key_value_heads").asInt();
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -99,7 +126,13 @@ public final class GgufModelFiles {
             try {
                 String name = hfName(t.name());
                 if (name == null) continue;
-                Tensor w = g.dequantize(t, dtype, arena);
+                DType kept = keepQuantized && t.dims().length == 2 ? blockType(t.type()) : null;
+                Tensor w;
+                if (kept != null) {
+                    w = new Tensor(kept, t.shape(), arena.allocate(t.bytes(), 64).copyFrom(g.raw(t)));
+                } else {
+                    w = g.dequantize(t, dtype, arena);
+                }
                 if (name.endsWith("self_attn.q_proj.weight") || name.endsWith("self_attn.q_proj.bias")) {
                     w = unpermuteRows(w, heads, t.name());
                 } else if (name.endsWith("self_attn.k_proj.weight") || name.endsWith("self_attn.k_proj.bias")) {

@@ -19,12 +19,15 @@ import org.saifengine.tensor.DType;
 import org.saifengine.tensor.Tensor;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The CPU backend's matmul ({@code out = x W^T}) as the model calls it: GEMV (rows = 1, decode) and GEMM
- * (rows = 64, prefill) with f32 and bf16 weights, on all cores. Shapes: SmolLM2-135M's FFN up/gate (1536 x 576),
+ * (rows = 64, prefill) with f32 and bf16 weights and on Q8_0 / Q4_0 / Q4_1 blocks (random blocks: the kernels do
+ * not depend on the values), on all cores. Shapes: SmolLM2-135M's FFN up/gate (1536 x 576),
  * its tied unembedding (49152 x 576, the largest matrix of a decode step) and a Gemma-2-2B square (2304 x 2304).
  * The bf16 path needs a few seconds of warm-up before C2 compiles its Vector API loop. Score: µs per call; weight bytes / time gives the effective bandwidth of the GEMV.
  */
@@ -38,7 +41,7 @@ public class MatmulBenchmark {
     @Param({"1536x576", "49152x576", "2304x2304"})
     public String shape;
 
-    @Param({"F32", "BF16"})
+    @Param({"F32", "BF16", "Q8_0", "Q4_1"})
     public String dtype;
 
     @Param({"1", "64"})
@@ -57,8 +60,20 @@ public class MatmulBenchmark {
         float[] vals = new float[outDim * in];
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < vals.length; i++) vals[i] = (float) (r.nextDouble() - 0.5);
-        Tensor t = Tensor.ofFloats(arena, vals, outDim, in);
-        if (DType.valueOf(dtype) != DType.F32) t = t.to(DType.valueOf(dtype), arena);
+        DType dt = DType.valueOf(dtype);
+        Tensor t;
+        if (dt.isBlockQuantized()) {
+            MemorySegment m = arena.allocate(dt.byteSize((long) outDim * in), 64);
+            for (long i = 0; i < m.byteSize(); i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+            for (long b = 0; b < m.byteSize() / dt.bytes; b++) {
+                m.set(Tensor.I16_LE, b * dt.bytes, Float.floatToFloat16(0.01f));
+                if (dt == DType.Q4_1) m.set(Tensor.I16_LE, b * dt.bytes + 2, Float.floatToFloat16(-0.05f));
+            }
+            t = new Tensor(dt, new long[]{outDim, in}, m);
+        } else {
+            t = Tensor.ofFloats(arena, vals, outDim, in);
+            if (dt != DType.F32) t = t.to(dt, arena);
+        }
         backend = CpuBackend.create();
         w = backend.weight("w", t);
         x = backend.allocate((long) rows * in);
