@@ -43,7 +43,7 @@ public final class SaeBenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "1,256")
     int[] batches;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "measuring time per case")
+    @Option(names = "--seconds", defaultValue = "5", description = "measuring time per path and batch (5 interleaved rounds)")
     double seconds;
 
     @Option(names = "--json")
@@ -91,15 +91,16 @@ public final class SaeBenchCommand implements Callable<Integer> {
                     xs[t] = java.util.Arrays.copyOfRange(acts, row * dIn, (row + 1) * dIn);
                 }
             }
-            double fused = rate(b, () -> sae.encode(xs));
-            double exact = rate(b, () -> sae.encodeExact(xs, 0));
-            double screened = rate(b, () -> sae.encodeScreened(xs, 0));
-            int[] cands = sae.screenCandidates(xs, 0);
-            double meanCands = java.util.Arrays.stream(cands).average().orElse(0);
             float[][] pre = new float[b][dSae];
             // The dense-then-select baseline is a top-k select, so it exists for TopK SAEs only.
             boolean topk = sae.config().architecture() == Architecture.TOPK;
-            double dense = topk ? rate(b, () -> denseThenSelect(sae, xs, pre)) : Double.NaN;
+            List<Runnable> paths = new ArrayList<>(List.of(() -> sae.encode(xs), () -> sae.encodeExact(xs, 0),
+                    () -> sae.encodeScreened(xs, 0)));
+            if (topk) paths.add(() -> denseThenSelect(sae, xs, pre));
+            double[] rates = interleaved(b, paths);
+            double fused = rates[0], exact = rates[1], screened = rates[2], dense = topk ? rates[3] : Double.NaN;
+            int[] cands = sae.screenCandidates(xs, 0);
+            double meanCands = java.util.Arrays.stream(cands).average().orElse(0);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("batch", b);
             row.put("fused_tokens_per_s", fused);
@@ -139,14 +140,37 @@ public final class SaeBenchCommand implements Callable<Integer> {
         }
     }
 
-    private double rate(int tokens, Runnable r) {
-        for (int i = 0; i < 3; i++) r.run(); // warm-up (JIT)
+    /** Rounds of every path in turn, a slice of the measuring time each; the median rate per path. On a shared
+     *  machine whose load drifts, this keeps the paths' ratios fair (each sees the same mix of calm and busy). */
+    private double[] interleaved(int tokens, List<Runnable> paths) {
+        for (Runnable p : paths) warmUp(p);
+        final int rounds = 5;
+        double[][] r = new double[paths.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < paths.size(); i++) r[i][round] = measure(tokens, paths.get(i), seconds / rounds);
+        }
+        double[] med = new double[paths.size()];
+        for (int i = 0; i < med.length; i++) {
+            java.util.Arrays.sort(r[i]);
+            med[i] = r[i][rounds / 2];
+        }
+        return med;
+    }
+
+    private void warmUp(Runnable r) {
+        // At least 3 runs and a fifth of the measuring time, so every path is JIT-compiled (and the int8 screening
+        // copy built) before it is timed.
+        long w0 = System.nanoTime();
+        for (int i = 0; i < 3 || System.nanoTime() - w0 < (long) (seconds * 0.2e9); i++) r.run();
+    }
+
+    private static double measure(int tokens, Runnable r, double secs) {
         long n = 0, t0 = System.nanoTime();
-        long limit = (long) (seconds * 1e9);
-        while (System.nanoTime() - t0 < limit) {
+        long limit = (long) (secs * 1e9);
+        do {
             r.run();
             n++;
-        }
+        } while (System.nanoTime() - t0 < limit);
         return n * tokens / ((System.nanoTime() - t0) / 1e9);
     }
 

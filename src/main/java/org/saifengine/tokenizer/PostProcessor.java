@@ -29,7 +29,11 @@ record PostProcessor(int[] prefix, int[] suffix) {
                         String name = item.get("SpecialToken").path("id").asText();
                         JsonNode ids = node.path("special_tokens").path(name).path("ids");
                         if (!ids.isArray()) throw new IOException("post_processor: special token '" + name + "' has no ids");
-                        for (JsonNode id : ids) (seenSequence ? suffix : prefix).add(id.asInt());
+                        for (JsonNode id : ids) {
+                            if (!id.isIntegralNumber() || !id.canConvertToInt())
+                                throw new IOException("post_processor: special token '" + name + "' has id " + id + ", not a token id");
+                            (seenSequence ? suffix : prefix).add(id.asInt());
+                        }
                     } else {
                         throw new IOException("post_processor: unknown template item " + item);
                     }
@@ -64,6 +68,16 @@ record PostProcessor(int[] prefix, int[] suffix) {
         int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
+    }
+
+    /** Every id added must be a token of the vocabulary, or encode would emit ids the model has no row for. */
+    void requireWithin(int vocabSize) throws IOException {
+        for (int[] ids : new int[][]{prefix, suffix}) {
+            for (int id : ids) {
+                if (id < 0 || id >= vocabSize)
+                    throw new IOException("tokenizer.json: post_processor adds token id " + id + ", outside the vocabulary [0, " + vocabSize + ")");
+            }
+        }
     }
 
     int[] apply(int[] ids) {

@@ -68,6 +68,9 @@ final class TokenizerJsonLoader {
             }
             post = new PostProcessor(prefix.toArray(), suffix.toArray());
         }
+        int vocabSize = model.size();
+        for (AddedToken t : added) vocabSize = Math.max(vocabSize, t.id() + 1);
+        post.requireWithin(vocabSize);
         if (bos < 0 && post.prefix().length > 0) bos = post.prefix()[0];
 
         ChatTemplate template = config.chatTemplate() == null ? null

@@ -66,6 +66,7 @@ class ScreenedEncodeTest {
         }
         sae = Sae.create(sae.config(), w); // rebuild derived caches (gated exp(r_mag))
         check(sae, RandomSaes.inputs(9, dIn, 4), arch + " ties");
+        check(sae, RandomSaes.inputs(1, dIn, 5), arch + " ties, one token");
     }
 
     /**

@@ -2,6 +2,7 @@ package org.saifengine.io.npy;
 
 import org.saifengine.io.InvalidFileException;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -35,10 +36,14 @@ public final class NpzFile {
                     out.put(key, NpyReader.read(in, file + "!" + name, e.getSize()));
                 } catch (ZipException ze) {
                     throw new InvalidFileException("invalid .npz file " + file + ": entry " + name + ": " + ze.getMessage());
+                } catch (EOFException eof) { // java.util.zip says nothing when a member's data lies beyond the file
+                    throw new InvalidFileException("invalid .npz file " + file + ": entry " + name + " is cut off (the archive ends inside it)");
                 }
             }
         } catch (ZipException e) {
             throw new InvalidFileException("invalid .npz file " + file + ": " + e.getMessage());
+        } catch (EOFException e) {
+            throw new InvalidFileException("invalid .npz file " + file + ": the archive ends early");
         }
         return Collections.unmodifiableMap(out);
     }
