@@ -12,15 +12,13 @@ Tolerances, and why:
   `--dtype f32` (prefill: several tokens, the GEMM path), and greedy generations identical (decode: the GEMV
   path on blocks).
 """
-import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 from gguf import GGMLQuantizationType as T, GGUFReader, GGUFWriter, dequantize, quantize
 from safetensors.numpy import load_file
 
-from conftest import ROOT, run_engine, run_engine_json
+from conftest import run_engine, run_engine_json
 
 TYPES = [T.Q8_0, T.Q4_0, T.Q4_1]
 # [out, in]: rows that are not a multiple of 4 (remainders of the 4-row kernel), d_model and FFN widths.
@@ -86,14 +84,6 @@ def test_matmul_rejects_what_it_cannot_multiply(quantized, tmp_path):
     p = run_engine("gguf", "matmul", "--file", quantized, "--tensor", "nope", "--input", x,
                    "--out", tmp_path / "y.safetensors", check=False)
     assert p.returncode != 0 and "no tensor named 'nope'" in p.stderr
-
-
-@pytest.fixture(scope="module")
-def default_gguf():
-    p = subprocess.run([str(ROOT / "scripts" / "fetch-default-model")], capture_output=True, text=True)
-    if p.returncode != 0:
-        pytest.skip("default model unavailable (scripts/fetch-default-model failed): " + p.stderr.strip()[-300:])
-    return pathlib.Path(p.stdout.strip().splitlines()[-1])
 
 
 def test_default_model_on_blocks_gives_the_f32_paths_logits_bit_for_bit(default_gguf, tmp_path):

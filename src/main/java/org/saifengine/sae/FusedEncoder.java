@@ -39,13 +39,7 @@ public final class FusedEncoder {
             for (int t = 0; t < T; t++) mine[t] = new LatentHeap(capacity);
             encodeRange(sae, xs, b0 * BLOCK, Math.min(dSae, b1 * BLOCK), mine);
         });
-        SparseCode[] out = new SparseCode[T];
-        for (int t = 0; t < T; t++) {
-            LatentHeap all = heaps[0][t];
-            for (int task = 1; task < tasks; task++) all.addAll(heaps[task][t]);
-            out[t] = all.toCode(norms[t]);
-        }
-        return out;
+        return LatentHeap.merge(heaps, norms);
     }
 
     /**

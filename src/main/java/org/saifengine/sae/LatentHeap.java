@@ -83,6 +83,17 @@ public final class LatentHeap {
     }
 
     /** The kept latents, strongest first (ties: lower id first). */
+    /** Each token's code from the heaps the parallel tasks filled: heaps[task][token], merged over tasks. */
+    static SparseCode[] merge(LatentHeap[][] heaps, NormState[] norms) {
+        SparseCode[] out = new SparseCode[norms.length];
+        for (int t = 0; t < out.length; t++) {
+            LatentHeap all = heaps[0][t];
+            for (int task = 1; task < heaps.length; task++) all.addAll(heaps[task][t]);
+            out[t] = all.toCode(norms[t]);
+        }
+        return out;
+    }
+
     public SparseCode toCode(NormState norm) {
         Integer[] order = new Integer[size];
         for (int i = 0; i < size; i++) order[i] = i;

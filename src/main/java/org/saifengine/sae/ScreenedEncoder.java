@@ -90,13 +90,7 @@ final class ScreenedEncoder {
             for (int t = 0; t < T; t++) heaps[task][t] = new LatentHeap(capacity);
             recompute(sae, xs, cands[task], floor, heaps[task]);
         });
-        SparseCode[] out = new SparseCode[T];
-        for (int t = 0; t < T; t++) {
-            LatentHeap all = heaps[0][t];
-            for (int task = 1; task < tasks; task++) all.addAll(heaps[task][t]);
-            out[t] = all.toCode(norms[t]);
-        }
-        return out;
+        return LatentHeap.merge(heaps, norms);
     }
 
     /** How many candidates the screen keeps per token (for benchmarks and docs), without recomputing them. */
