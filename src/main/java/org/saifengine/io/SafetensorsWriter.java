@@ -23,6 +23,10 @@ public final class SafetensorsWriter {
         long offset = 0;
         for (var e : tensors.entrySet()) {
             Tensor t = e.getValue();
+            if (t.dtype().safetensorsName == null) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' is " + t.dtype()
+                        + ", which safetensors cannot store (dequantize it first)");
+            }
             long end = offset + t.byteSize();
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("dtype", t.dtype().safetensorsName);
