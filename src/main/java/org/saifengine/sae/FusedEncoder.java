@@ -3,6 +3,7 @@ package org.saifengine.sae;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.saifengine.backend.cpu.Lanes;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -184,26 +185,8 @@ public final class FusedEncoder {
         for (; j < j1; j += 4) {
             int nj = Math.min(4, j1 - j);
             if (nj == 4) {
-                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-                int r0 = j * dIn, r1 = r0 + dIn, r2 = r1 + dIn, r3 = r2 + dIn;
-                int i = 0;
-                for (; i < upper; i += L) {
-                    FloatVector xv = FloatVector.fromArray(S, x, i);
-                    a0 = FloatVector.fromArray(S, wT, r0 + i).fma(xv, a0);
-                    a1 = FloatVector.fromArray(S, wT, r1 + i).fma(xv, a1);
-                    a2 = FloatVector.fromArray(S, wT, r2 + i).fma(xv, a2);
-                    a3 = FloatVector.fromArray(S, wT, r3 + i).fma(xv, a3);
-                }
-                d[0] = org.saifengine.backend.cpu.Lanes.sum(a0);
-                d[1] = org.saifengine.backend.cpu.Lanes.sum(a1);
-                d[2] = org.saifengine.backend.cpu.Lanes.sum(a2);
-                d[3] = org.saifengine.backend.cpu.Lanes.sum(a3);
-                for (; i < dIn; i++) {
-                    d[0] = Math.fma(wT[r0 + i], x[i], d[0]);
-                    d[1] = Math.fma(wT[r1 + i], x[i], d[1]);
-                    d[2] = Math.fma(wT[r2 + i], x[i], d[2]);
-                    d[3] = Math.fma(wT[r3 + i], x[i], d[3]);
-                }
+                int r0 = j * dIn;
+                dots4(wT, r0, r0 + dIn, r0 + 2 * dIn, r0 + 3 * dIn, dIn, upper, x, d);
             } else {
                 for (int q = 0; q < nj; q++) d[q] = VectorOps.dot(wT, (j + q) * dIn, x, 0, dIn);
             }
@@ -217,6 +200,30 @@ public final class FusedEncoder {
                 h.offer(jj, sae.activate(jj, v));
             }
         }
+    }
+
+    /** out[k] = rows[r_k .. r_k + dIn) · x for 4 rows, each with VectorOps.dot's exact order of operations. */
+    static void dots4(float[] w, int r0, int r1, int r2, int r3, int dIn, int upper, float[] x, float[] out) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        int i = 0;
+        for (; i < upper; i += L) {
+            FloatVector xv = FloatVector.fromArray(S, x, i);
+            a0 = FloatVector.fromArray(S, w, r0 + i).fma(xv, a0);
+            a1 = FloatVector.fromArray(S, w, r1 + i).fma(xv, a1);
+            a2 = FloatVector.fromArray(S, w, r2 + i).fma(xv, a2);
+            a3 = FloatVector.fromArray(S, w, r3 + i).fma(xv, a3);
+        }
+        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+        for (; i < dIn; i++) {
+            s0 = Math.fma(w[r0 + i], x[i], s0);
+            s1 = Math.fma(w[r1 + i], x[i], s1);
+            s2 = Math.fma(w[r2 + i], x[i], s2);
+            s3 = Math.fma(w[r3 + i], x[i], s3);
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
     }
 
     /** out[q*4 + t] = x_t · W_enc^T row (latent j+q), for 4 consecutive latents starting at row r0 and 4 tokens. */
@@ -239,14 +246,14 @@ public final class FusedEncoder {
             FloatVector w3 = FloatVector.fromArray(S, w, r3 + i);
             a30 = w3.fma(v0, a30); a31 = w3.fma(v1, a31); a32 = w3.fma(v2, a32); a33 = w3.fma(v3, a33);
         }
-        out[0] = org.saifengine.backend.cpu.Lanes.sum(a00); out[1] = org.saifengine.backend.cpu.Lanes.sum(a01);
-        out[2] = org.saifengine.backend.cpu.Lanes.sum(a02); out[3] = org.saifengine.backend.cpu.Lanes.sum(a03);
-        out[4] = org.saifengine.backend.cpu.Lanes.sum(a10); out[5] = org.saifengine.backend.cpu.Lanes.sum(a11);
-        out[6] = org.saifengine.backend.cpu.Lanes.sum(a12); out[7] = org.saifengine.backend.cpu.Lanes.sum(a13);
-        out[8] = org.saifengine.backend.cpu.Lanes.sum(a20); out[9] = org.saifengine.backend.cpu.Lanes.sum(a21);
-        out[10] = org.saifengine.backend.cpu.Lanes.sum(a22); out[11] = org.saifengine.backend.cpu.Lanes.sum(a23);
-        out[12] = org.saifengine.backend.cpu.Lanes.sum(a30); out[13] = org.saifengine.backend.cpu.Lanes.sum(a31);
-        out[14] = org.saifengine.backend.cpu.Lanes.sum(a32); out[15] = org.saifengine.backend.cpu.Lanes.sum(a33);
+        out[0] = Lanes.sum(a00); out[1] = Lanes.sum(a01);
+        out[2] = Lanes.sum(a02); out[3] = Lanes.sum(a03);
+        out[4] = Lanes.sum(a10); out[5] = Lanes.sum(a11);
+        out[6] = Lanes.sum(a12); out[7] = Lanes.sum(a13);
+        out[8] = Lanes.sum(a20); out[9] = Lanes.sum(a21);
+        out[10] = Lanes.sum(a22); out[11] = Lanes.sum(a23);
+        out[12] = Lanes.sum(a30); out[13] = Lanes.sum(a31);
+        out[14] = Lanes.sum(a32); out[15] = Lanes.sum(a33);
         for (; i < dIn; i++) {
             float[] xsI = {x0[i], x1[i], x2[i], x3[i]};
             for (int q = 0; q < 4; q++) {
@@ -267,8 +274,8 @@ public final class FusedEncoder {
             a2 = wv.fma(FloatVector.fromArray(S, x2, i), a2);
             a3 = wv.fma(FloatVector.fromArray(S, x3, i), a3);
         }
-        float s0 = org.saifengine.backend.cpu.Lanes.sum(a0), s1 = org.saifengine.backend.cpu.Lanes.sum(a1);
-        float s2 = org.saifengine.backend.cpu.Lanes.sum(a2), s3 = org.saifengine.backend.cpu.Lanes.sum(a3);
+        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
+        float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
         for (; i < dIn; i++) {
             float wi = w[row + i];
             s0 = Math.fma(wi, x0[i], s0);

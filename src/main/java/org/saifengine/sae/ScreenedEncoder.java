@@ -212,7 +212,7 @@ final class ScreenedEncoder {
             for (; m + 4 <= n; m += 4) {
                 int ja = (int) (pairs[m] >>> 32), jb = (int) (pairs[m + 1] >>> 32);
                 int jc = (int) (pairs[m + 2] >>> 32), jd = (int) (pairs[m + 3] >>> 32);
-                dots4(rows, ja * dIn, jb * dIn, jc * dIn, jd * dIn, dIn, upper, x, d4);
+                FusedEncoder.dots4(rows, ja * dIn, jb * dIn, jc * dIn, jd * dIn, dIn, upper, x, d4);
                 h.offer(ja, sae.activate(ja, d4[0]));
                 h.offer(jb, sae.activate(jb, d4[1]));
                 h.offer(jc, sae.activate(jc, d4[2]));
@@ -241,30 +241,6 @@ final class ScreenedEncoder {
             }
             m = end;
         }
-    }
-
-    /** out[k] = rows[r_k .. r_k + dIn) · x for 4 rows, each with VectorOps.dot's exact order of operations. */
-    private static void dots4(float[] w, int r0, int r1, int r2, int r3, int dIn, int upper, float[] x, float[] out) {
-        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-        int i = 0;
-        for (; i < upper; i += L) {
-            FloatVector xv = FloatVector.fromArray(S, x, i);
-            a0 = FloatVector.fromArray(S, w, r0 + i).fma(xv, a0);
-            a1 = FloatVector.fromArray(S, w, r1 + i).fma(xv, a1);
-            a2 = FloatVector.fromArray(S, w, r2 + i).fma(xv, a2);
-            a3 = FloatVector.fromArray(S, w, r3 + i).fma(xv, a3);
-        }
-        float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
-        for (; i < dIn; i++) {
-            s0 = Math.fma(w[r0 + i], x[i], s0);
-            s1 = Math.fma(w[r1 + i], x[i], s1);
-            s2 = Math.fma(w[r2 + i], x[i], s2);
-            s3 = Math.fma(w[r3 + i], x[i], s3);
-        }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
     }
 
     /** out[0..n) = q[off..off+n) as floats (exact: int8 values). */
