@@ -64,6 +64,11 @@ def llama(a):
         t2 = time.perf_counter()
         return t1 - t0, t2 - t1
 
+    report_timings(a, once)
+
+
+def report_timings(a, once):
+    """One warm-up, then a.runs timed calls of once() -> (prefill seconds, decode seconds); prints the medians."""
     once()
     pre, dec = [], []
     for _ in range(a.runs):
@@ -95,13 +100,7 @@ def hf(a):
         t2 = time.perf_counter()
         return t1 - t0, t2 - t1
 
-    once()
-    pre, dec = [], []
-    for _ in range(a.runs):
-        p, d = once()
-        pre.append(a.prompt_tokens / p)
-        dec.append(a.decode_tokens / d)
-    print(json.dumps({"prefill_tokens_per_s": med(pre), "decode_tokens_per_s": med(dec), "peak_rss_bytes": peak_rss()}))
+    report_timings(a, once)
 
 
 def saelens(a):
