@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import JAR, JAVA_HOME, JVM_FLAGS, SHARED
+from conftest import JAR, JAVA_HOME, JVM_FLAGS, SHARED, run_engine
 
 STORIES = SHARED / "models" / "stories260K"
 D_MODEL, D_SAE, SAE_LAYER = 64, 128, 2
@@ -81,3 +81,13 @@ def make_sae(directory, seed=0):
             p.copy_(torch.randn(p.shape, generator=g) * scale)
     sae.save_model(directory)
     return sae
+
+
+def make_saif_run(tmp):
+    """`saif find` for concept-she on stories260K with a seeded random SAE (make_sae) in tmp; returns the run dir."""
+    sae = tmp / "res2"
+    make_sae(sae, seed=5)
+    run = tmp / "run"
+    run_engine("saif", "find", "--model", STORIES, "--sae", sae, "--task", "concept-she", "--out", run,
+               "--alpha", "3", "--discovery", "6")
+    return run

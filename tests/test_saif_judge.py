@@ -16,11 +16,7 @@ EVAL = ["--contents", "2", "--max-tokens", "8", "--no-sweeps", "--bootstrap", "5
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("saif-judge")
-    sae = tmp / "res2"
-    serverutil.make_sae(sae, seed=5)
-    run = tmp / "run"
-    run_engine("saif", "find", "--model", STORIES, "--sae", sae, "--task", "concept-she", "--out", run,
-               "--alpha", "3", "--discovery", "6")
+    run = serverutil.make_saif_run(tmp)
     return run
 
 

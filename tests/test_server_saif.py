@@ -9,7 +9,6 @@ from safetensors.numpy import load_file
 
 import serverutil
 from conftest import run_engine
-from serverutil import STORIES
 
 PROMPT = "Once upon a time, there was a boy named Tom."
 
@@ -17,11 +16,7 @@ PROMPT = "Once upon a time, there was a boy named Tom."
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("saif")
-    sae = tmp / "res2"
-    serverutil.make_sae(sae, seed=5)
-    run = tmp / "run"
-    run_engine("saif", "find", "--model", STORIES, "--sae", sae, "--task", "concept-she", "--out", run,
-               "--alpha", "3", "--discovery", "6")
+    run = serverutil.make_saif_run(tmp)
     run_engine("saif", "explain", "--run", run, "--top", "5")
     return run
 
