@@ -75,6 +75,7 @@ final class JinjaChatTemplate implements ChatTemplate {
                 .withMaxListSize(MAX_COLLECTION_SIZE)
                 .withMaxMapSize(MAX_COLLECTION_SIZE)
                 .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
+                .withInterperterFactory(new FailFastInterpreter.Factory())
                 .withLegacyOverrides(com.hubspot.jinjava.LegacyOverrides.newBuilder() // behave like Python's jinja2
                         .withEvaluateMapKeys(true)
                         .withIterateOverMapKeys(true)
@@ -159,22 +160,28 @@ final class JinjaChatTemplate implements ChatTemplate {
             throw new IllegalArgumentException("chat template rejected the conversation: " + e.getMessage());
         } catch (BoundedForTag.LimitExceeded e) {
             throw new IllegalArgumentException("chat template error: " + e.getMessage());
+        } catch (FailFastInterpreter.FatalError e) {
+            throw failure(e.error);
         } catch (StackOverflowError e) {
             throw new IllegalArgumentException("chat template error: the template nests too deeply to render");
         }
         for (TemplateError e : result.getErrors()) {
-            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
-                String msg = e.getMessage();
-                if (e.getException() instanceof TemplateException te) msg = te.getMessage();
-                Throwable cause = e.getException();
-                while (cause != null && !(cause instanceof TemplateException) && !(cause instanceof BoundedForTag.LimitExceeded))
-                    cause = cause.getCause();
-                if (cause instanceof BoundedForTag.LimitExceeded) throw new IllegalArgumentException("chat template error: " + cause.getMessage());
-                if (cause != null) throw new IllegalArgumentException("chat template rejected the conversation: " + cause.getMessage());
-                throw new IllegalArgumentException("chat template error: " + msg + " (line " + e.getLineno() + ")");
-            }
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) throw failure(e);
         }
         return result.getOutput();
+    }
+
+    /** The error a render's first fatal template error means for the caller, whatever jinjava wrapped around it. */
+    private static IllegalArgumentException failure(TemplateError e) {
+        for (Throwable t = e.getException(); t != null; t = t.getCause()) {
+            if (t instanceof FailFastInterpreter.FatalError first) e = first.error; // jinjava wrapped the first error
+        }
+        Throwable cause = e.getException();
+        while (cause != null && !(cause instanceof TemplateException) && !(cause instanceof BoundedForTag.LimitExceeded))
+            cause = cause.getCause();
+        if (cause instanceof BoundedForTag.LimitExceeded) return new IllegalArgumentException("chat template error: " + cause.getMessage());
+        if (cause != null) return new IllegalArgumentException("chat template rejected the conversation: " + cause.getMessage());
+        return new IllegalArgumentException("chat template error: " + e.getMessage() + " (line " + e.getLineno() + ")");
     }
 
     /** Thrown by raise_exception. */
