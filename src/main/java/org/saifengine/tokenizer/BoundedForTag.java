@@ -11,7 +11,7 @@ import java.util.List;
  * jinjava's {@code for} tag with a budget of loop iterations per render. jinjava bounds output size, string length
  * and range() lengths but not the work of nested loops ({@code for a in range(1000)} four deep is 10^12 iterations with
  * no output), so a hostile chat template could otherwise hang a request. Each loop adds its length to the render's
- * count before it runs; over the budget the render fails with {@link LimitExceeded}.
+ * count before it runs; over the budget the render fails with {@link TemplateRenderError}.
  */
 final class BoundedForTag extends ForTag {
     private static final ThreadLocal<long[]> LEFT = new ThreadLocal<>();
@@ -35,17 +35,10 @@ final class BoundedForTag extends ForTag {
             int length = ObjectIterator.getLoop(collection).getLength();
             if (length > 0) {
                 left[0] -= length;
-                if (left[0] < 0) throw new LimitExceeded("the chat template runs more than " + JinjaChatTemplate.MAX_LOOP_ITERATIONS
+                if (left[0] < 0) throw new TemplateRenderError("the chat template runs more than " + JinjaChatTemplate.MAX_LOOP_ITERATIONS
                         + " loop iterations (line " + tagNode.getLineNumber() + ")");
             }
         }
         return super.renderForCollection(tagNode, interpreter, loopVars, collection);
-    }
-
-    /** A template that would take too much time or memory to render. */
-    static final class LimitExceeded extends RuntimeException {
-        LimitExceeded(String message) {
-            super(message);
-        }
     }
 }

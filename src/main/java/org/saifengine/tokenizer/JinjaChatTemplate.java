@@ -158,7 +158,7 @@ final class JinjaChatTemplate implements ChatTemplate {
             result = BoundedForTag.withBudget(MAX_LOOP_ITERATIONS, () -> JINJAVA.renderForResult(template, bindings));
         } catch (TemplateException e) {
             throw new IllegalArgumentException("chat template rejected the conversation: " + e.getMessage());
-        } catch (BoundedForTag.LimitExceeded e) {
+        } catch (TemplateRenderError e) {
             throw new IllegalArgumentException("chat template error: " + e.getMessage());
         } catch (FailFastInterpreter.FatalError e) {
             throw failure(e.error);
@@ -177,9 +177,9 @@ final class JinjaChatTemplate implements ChatTemplate {
             if (t instanceof FailFastInterpreter.FatalError first) e = first.error; // jinjava wrapped the first error
         }
         Throwable cause = e.getException();
-        while (cause != null && !(cause instanceof TemplateException) && !(cause instanceof BoundedForTag.LimitExceeded))
+        while (cause != null && !(cause instanceof TemplateException) && !(cause instanceof TemplateRenderError))
             cause = cause.getCause();
-        if (cause instanceof BoundedForTag.LimitExceeded) return new IllegalArgumentException("chat template error: " + cause.getMessage());
+        if (cause instanceof TemplateRenderError) return new IllegalArgumentException("chat template error: " + cause.getMessage());
         if (cause != null) return new IllegalArgumentException("chat template rejected the conversation: " + cause.getMessage());
         return new IllegalArgumentException("chat template error: " + e.getMessage() + " (line " + e.getLineno() + ")");
     }

@@ -33,7 +33,7 @@ final class PythonStringMethods extends ELResolver {
             case "startswith" -> result = anyOf(a, p -> s.startsWith(p));
             case "endswith" -> result = anyOf(a, p -> s.endsWith(p));
             case "split" -> result = split(s, arg(a, 0), a.length > 1 ? ((Number) a[1]).intValue() : -1);
-            case "replace" -> result = s.replace(String.valueOf(a[0]), String.valueOf(a[1]));
+            case "replace" -> result = replace(s, String.valueOf(a[0]), String.valueOf(a[1]));
             case "find" -> result = (long) s.indexOf(String.valueOf(a[0]));
             case "count" -> result = (long) count(s, String.valueOf(a[0]));
             case "join" -> result = join(s, a[0]);
@@ -83,6 +83,7 @@ final class PythonStringMethods extends ELResolver {
     }
 
     private static List<String> split(String s, String sep, int maxSplit) {
+        if (sep != null && sep.isEmpty()) throw new TemplateRenderError("split() with an empty separator"); // Python: ValueError
         List<String> out = new ArrayList<>();
         if (sep == null) {
             String t = s.strip();
@@ -96,6 +97,9 @@ final class PythonStringMethods extends ELResolver {
             int i = s.indexOf(sep, from);
             if (i < 0) break;
             out.add(s.substring(from, i));
+            if (out.size() >= JinjaChatTemplate.MAX_COLLECTION_SIZE) {
+                throw new TemplateRenderError("split gives more than " + JinjaChatTemplate.MAX_COLLECTION_SIZE + " parts");
+            }
             from = i + sep.length();
         }
         out.add(s.substring(from));
@@ -109,12 +113,27 @@ final class PythonStringMethods extends ELResolver {
         return n;
     }
 
+    /** Python's replace; the result is sized first, since replacing '' by a long string multiplies the length. */
+    private static String replace(String s, String old, String by) {
+        requireStringLength((long) s.length() + (long) count(s, old) * (by.length() - old.length()));
+        return s.replace(old, by);
+    }
+
     private static String join(String sep, Object items) {
         List<String> parts = new ArrayList<>();
         if (items instanceof Iterable<?> it) for (Object o : it) parts.add(String.valueOf(o));
         else if (items instanceof Object[] arr) for (Object o : arr) parts.add(String.valueOf(o));
         else parts.add(String.valueOf(items));
+        long length = (long) sep.length() * Math.max(0, parts.size() - 1);
+        for (String p : parts) length += p.length();
+        requireStringLength(length);
         return String.join(sep, parts);
+    }
+
+    private static void requireStringLength(long length) {
+        if (length > JinjaChatTemplate.MAX_OUTPUT_CHARS) {
+            throw new TemplateRenderError("a string method would make " + length + " characters (at most " + JinjaChatTemplate.MAX_OUTPUT_CHARS + ")");
+        }
     }
 
     @Override

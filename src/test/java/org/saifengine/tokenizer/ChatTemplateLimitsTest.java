@@ -17,6 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChatTemplateLimitsTest {
     private static final List<ChatMessage> CHAT = List.of(new ChatMessage("user", "Hi"));
 
+    private static void assertErrorContains(String template, String expected) {
+        String m = error(template);
+        assertTrue(m.contains(expected), m);
+    }
+
     private static String error(String template) {
         var e = assertThrows(IllegalArgumentException.class, () -> new JinjaChatTemplate(template, "<s>", "</s>").render(CHAT, true));
         return e.getMessage();
@@ -64,6 +69,20 @@ class ChatTemplateLimitsTest {
         // by ChatTemplateFuzzTest); FailFastInterpreter stops at the first failure, which is the one reported
         String m = error("{% for a in range(400) %}{% for b in range(500) %}{{ 1 + }}{% endfor %}{% endfor %}");
         assertTrue(m.startsWith("chat template error: Error parsing '1 +'"), m);
+    }
+
+    @Test
+    void stringMethodsAreBounded() {
+        // split('') looped adding empty strings until the heap ran out (found by ChatTemplateFuzzTest); Python says
+        // "empty separator". replace('', x) and join multiply lengths outside jinjava's own string-length check.
+        assertErrorContains("{{ 'ab'.split('') }}", "split() with an empty separator");
+        String grow = "{% set a = 'abcdefghij' %}{% set b = a.replace('', a) %}{% set c = b.replace('', b) %}";
+        assertErrorContains(grow + "{% set d = c.replace('', c) %}", "a string method would make 214358880 characters");
+        assertErrorContains(grow + "{% set j = c.join(range(200)) %}", "a string method would make");
+        String commas = "{% set ns = namespace(s=',') %}{% for i in range(17) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}";
+        assertErrorContains(commas + "{{ ns.s.split(',')|length }}", "split gives more than 100000 parts");
+        assertEquals("3 a-b 5", new JinjaChatTemplate("{{ 'a,b,'.split(',')|length }} {{ '-'.join(['a', 'b']) }} {{ 'ab'.replace('', '-')|length }}",
+                "<s>", "</s>").render(CHAT, true));
     }
 
     @Test
