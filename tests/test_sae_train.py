@@ -120,7 +120,9 @@ def test_checkpoint_resume(shared, tmp_path):
     common = ["sae", "train", "--model", shared / "models/stories260K", "--hook", "blocks.1.hook_resid_post",
               "--d-sae", 128, "--k", 4, "--out", tmp_path / "r", "--generate-tokens", 0, "--batch-size", 256,
               "--corpus", shared / "data/text/tinystories_sample.txt", "--eval-tokens", 100, "--context", 64]
-    run_engine(*common, "--tokens", 5120)
+    first = run_engine(*common, "--tokens", 5120)
+    # progress from the start: the activation buffer fills (a forward pass over its windows) before step 1
+    assert "filling the activation buffer" in first.stderr and "100% 5120/5120 tok" in first.stderr, first.stderr
     meta = json.loads((tmp_path / "r" / "checkpoint" / "checkpoint.json").read_text())
     assert meta["step"] == 20
     p = run_engine(*common, "--tokens", 10240, "--resume")

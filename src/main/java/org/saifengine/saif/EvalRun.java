@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.saifengine.io.AtomicFiles;
 import org.saifengine.io.Json;
+import org.saifengine.io.ProgressBar;
 import org.saifengine.saif.check.CheckResult;
 import org.saifengine.saif.check.Checker;
 import org.saifengine.saif.check.Checkers;
@@ -208,7 +209,7 @@ public final class EvalRun {
         Checker checker = Checkers.fromSpec(s.task.checker());
         int done = existing.size();
         int batch = s.eval.batchSize();
-        Progress bar = new Progress("eval " + s.task.name(), jobs.size(), done, System.err);
+        ProgressBar bar = new ProgressBar(System.err, "eval " + s.task.name(), jobs.size(), done, "");
         int added = 0;
         // Append-only: each batch's rows in one write; a row torn by a kill or a full disk is cut off on the next run.
         try (OutputStream out = Files.newOutputStream(results, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -251,6 +252,7 @@ public final class EvalRun {
                 done = end;
             }
         }
+        bar.finish(); // --stop-after can end the run before the last step
         return done >= jobs.size();
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.saifengine.io.AtomicFiles;
 import org.saifengine.io.Json;
+import org.saifengine.io.ProgressBar;
 import org.saifengine.io.SafetensorsWriter;
 import org.saifengine.tensor.Tensor;
 
@@ -54,7 +55,7 @@ public final class FindRun {
             done = c.contentsDone();
         }
         int per = task.variants().size() + 1;
-        Progress bar = new Progress("find " + task.name(), (long) disc.size() * per, (long) done * per, System.err);
+        ProgressBar bar = new ProgressBar(System.err, "find " + task.name(), (long) disc.size() * per, (long) done * per, "");
         long saved = System.nanoTime();
         for (int i = done; i < disc.size(); i++) {
             acc.add(lm, sae, task, disc.get(i), p);

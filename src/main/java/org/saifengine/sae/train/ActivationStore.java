@@ -8,6 +8,7 @@ import org.saifengine.model.Positions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongConsumer;
 
 /**
  * Streams residual activations from the engine: runs the model over token windows with a capture hook, keeps the
@@ -37,8 +38,10 @@ public final class ActivationStore {
     private float[][] capturedAll;
     private int bufPos;
     private final boolean cacheAll;
+    private final long corpusTokens;
     private long windowsRun, refills;
     private Position bufferStart;
+    private LongConsumer fillListener;
 
     public ActivationStore(Model model, HookPoint hook, List<int[]> windows, int bufferTokens, long seed) {
         this(ActivationSource.model(model, hook, windows), java.util.stream.IntStream.range(0, windows.size()).boxed().toList(),
@@ -58,6 +61,7 @@ public final class ActivationStore {
         this.windowsPerForward = 8;
         long tokens = 0;
         for (int w : windows) tokens += source.tokens(w);
+        this.corpusTokens = tokens;
         this.cacheAll = tokens <= bufferTokens;
         this.windows = order(0);
     }
@@ -78,6 +82,23 @@ public final class ActivationStore {
     }
 
     public long windowsRun() { return windowsRun; }
+
+    /** Vectors one buffer fill captures: the buffer size, or the whole corpus when it fits. */
+    public long fillTarget() {
+        return cacheAll ? corpusTokens : bufferTokens;
+    }
+
+    /**
+     * Told the vectors captured so far after each forward pass while a buffer fills (null: no one), so that a caller
+     * can show progress: a fill runs the model over tens of thousands of tokens before the first batch comes out.
+     */
+    public void onFill(LongConsumer listener) {
+        this.fillListener = listener;
+    }
+
+    private void filled(int vectors) {
+        if (fillListener != null) fillListener.accept(vectors);
+    }
 
     /** The stream's position now (before any batch: refill -1). */
     public Position position() {
@@ -115,6 +136,7 @@ public final class ActivationStore {
                 List<Integer> all = order(0);
                 for (int i = 0; i < all.size(); i += windowsPerForward) {
                     acts.addAll(source.activations(all.subList(i, Math.min(all.size(), i + windowsPerForward))));
+                    filled(acts.size());
                 }
                 capturedAll = acts.toArray(new float[0][]);
                 windowsRun += all.size();
@@ -134,6 +156,7 @@ public final class ActivationStore {
                     }
                 }
                 acts.addAll(source.activations(group));
+                filled(acts.size());
             }
             buffer = acts.toArray(new float[0][]);
         }

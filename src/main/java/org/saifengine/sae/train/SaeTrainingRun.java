@@ -2,6 +2,7 @@ package org.saifengine.sae.train;
 
 import org.saifengine.io.AtomicFiles;
 import org.saifengine.io.Json;
+import org.saifengine.io.ProgressBar;
 import org.saifengine.model.Model;
 import org.saifengine.sae.Sae;
 import org.saifengine.sae.format.SaeLensWriter;
@@ -81,6 +82,9 @@ public final class SaeTrainingRun {
         TrainConfig cfg = plan.train();
         int dIn = model.config().hiddenSize();
         Path ckpt = plan.out().resolve("checkpoint");
+        // the first buffer fill runs the model over up to a buffer of tokens before anything trains: show it
+        ProgressBar filling = new ProgressBar(log, "", store.fillTarget(), 0, "tok");
+        store.onFill(n -> filling.update(n, "filling the activation buffer"));
         TrainState state;
         if (plan.resume() && TrainState.exists(ckpt)) {
             state = TrainState.load(ckpt, dIn, cfg.dSae());
@@ -97,9 +101,11 @@ public final class SaeTrainingRun {
             float[][] sample = store.nextBatch(Math.min(4096, plan.bufferTokens()));
             state = TopKTrainer.initialise(cfg, dIn, sample);
         }
+        store.onFill(null);
+        filling.finish();
         TopKTrainer trainer = new TopKTrainer(cfg, dIn, state);
         long totalSteps = cfg.totalSteps();
-        Progress progress = new Progress(log, totalSteps * cfg.batchSize(), state.tokensSeen(), "tok");
+        ProgressBar progress = new ProgressBar(log, "", totalSteps * cfg.batchSize(), state.tokensSeen(), "tok");
         StepStats last = null;
         double fvuAvg = Double.NaN;
         while (state.step() < totalSteps) {
@@ -107,7 +113,7 @@ public final class SaeTrainingRun {
             fvuAvg = Double.isNaN(fvuAvg) ? last.fvu() : 0.95 * fvuAvg + 0.05 * last.fvu();
             boolean end = state.step() == totalSteps;
             progress.update(state.tokensSeen(), String.format("fvu %.3f  l0 %.1f  dead %.1f%%  lr %.2e",
-                    fvuAvg, last.l0(), 100 * last.deadFraction(), last.lr()), end);
+                    fvuAvg, last.l0(), 100 * last.deadFraction(), last.lr()));
             if (!Double.isFinite(last.fvu())) throw new IllegalStateException("training diverged (FVU " + last.fvu() + ") at step " + state.step());
             if ((plan.checkpointEvery() > 0 && state.step() % plan.checkpointEvery() == 0) || end) {
                 ActivationStore.Position pos = store.position();
