@@ -1,5 +1,6 @@
 package org.saifengine.cli;
 
+import org.saifengine.io.ProgressBar;
 import org.saifengine.model.HookPoint;
 import org.saifengine.saif.EngineSession;
 import org.saifengine.sae.train.ActivationShards;
@@ -42,18 +43,13 @@ public final class SaeCollectCommand implements Callable<Integer> {
     @Option(names = "--corpus", description = "text or .jsonl files (default: as `sae train`)")
     List<Path> corpus;
 
-    @Option(names = "--spark", paramLabel = "MASTER", description = "run the forward passes as a Spark job on this master "
-            + "(local[2], spark://host:7077, k8s://...); needs the saif-engine-spark module (scripts/spark-saif)")
-    String spark;
-
-    @Option(names = "--spark-partitions", defaultValue = "0", description = "partitions of the windows for --spark, "
-            + "0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
-    int sparkPartitions;
+    @picocli.CommandLine.Mixin
+    SparkOption spark = new SparkOption();
 
     @Override
     public Integer call() throws Exception {
-        DistributedCollect distributed = spark != null ? DistributedCollect.load() : null;  // fails first without the module
-        if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
+        DistributedCollect distributed = spark.master() != null ? DistributedCollect.load() : null;  // fails first without the module
+        int partitions = spark.partitions();
         HookPoint hp = HookPoint.parse(hook);
         List<Path> files = (corpus != null ? corpus : SaeTrainCommand.defaultCorpus()).stream()
                 .map(p -> p.toAbsolutePath().normalize()).toList();
@@ -73,18 +69,19 @@ public final class SaeCollectCommand implements Callable<Integer> {
             Files.createDirectories(dir);
             ActivationShards.clear(dir);
             if (distributed == null) {
+                ProgressBar bar = new ProgressBar(System.err, "collect", windows.size(), 0, "windows");
                 for (int p = 0, start = 0; start < windows.size(); p++, start += WINDOWS_PER_PART) {
                     int end = Math.min(windows.size(), start + WINDOWS_PER_PART);
                     int[] idx = java.util.stream.IntStream.range(start, end).toArray();
                     String name = ActivationShards.partName(p);
                     long rows = ActivationShards.writePart(lm.model(), hp, idx, windows.subList(start, end), dir.resolve(name));
                     parts.add(new DistributedCollect.Part(name, end - start, rows));
-                    System.err.printf("collected %d / %d windows%n", end, windows.size());
+                    bar.update(end, "");
                 }
             }
         }
         if (distributed != null)  // the driver's model is closed: executors open their own
-            parts = distributed.collect(spark, new DistributedCollect.Job(modelSpec, hp.toString(), dir.toString(), sparkPartitions), windows);
+            parts = distributed.collect(spark.master(), new DistributedCollect.Job(modelSpec, hp.toString(), dir.toString(), partitions), windows);
         int nWindows = parts.stream().mapToInt(DistributedCollect.Part::windows).sum();
         long tokens = parts.stream().mapToLong(DistributedCollect.Part::tokens).sum();
         if (nWindows != windows.size())

@@ -78,12 +78,8 @@ public final class SaifEvalCommand implements Callable<Integer> {
     @Option(names = "--judge-max-tokens", defaultValue = "32", description = "cap on each judge answer (default: ${DEFAULT-VALUE})")
     int judgeMaxTokens;
 
-    @Option(names = "--spark", paramLabel = "MASTER", description = "generate as a Spark job on this master "
-            + "(local[2], spark://host:7077, k8s://...); needs the saif-engine-spark module (scripts/spark-saif)")
-    String spark;
-    @Option(names = "--spark-partitions", defaultValue = "0", description = "partitions of the batches for --spark, "
-            + "0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
-    int sparkPartitions;
+    @picocli.CommandLine.Mixin
+    SparkOption spark = new SparkOption();
 
     @picocli.CommandLine.Mixin
     CheckFiniteOption finite = new CheckFiniteOption();
@@ -93,8 +89,8 @@ public final class SaifEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DistributedEval distributed = spark != null ? DistributedEval.load() : null;  // fails first without the module
-        if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
+        DistributedEval distributed = spark.master() != null ? DistributedEval.load() : null;  // fails first without the module
+        int partitions = spark.partitions();
         SaifRun r = SaifRun.open(run);
         SaifParams p = r.params();
         if (alpha != null || k != null) {
@@ -123,7 +119,7 @@ public final class SaifEvalCommand implements Callable<Integer> {
                 var job = new DistributedEval.Job(run.toAbsolutePath().toString(),
                         SaifSources.absolute(model != null ? model : SaifSources.source(r, "model")),
                         SaifSources.absolute(sae != null ? sae : SaifSources.source(r, "sae")),
-                        r.config().path("sources").path("sae_layer_override").asInt(-1), p, ep, sparkPartitions);
+                        r.config().path("sources").path("sae_layer_override").asInt(-1), p, ep, partitions);
                 source = new EvalRun.BatchSource() {
                     int first = -1;
                     List<String> outs;
@@ -133,7 +129,7 @@ public final class SaifEvalCommand implements Callable<Integer> {
                         if (outs == null) {  // one Spark job for every batch left, on the first batch asked for
                             first = start;
                             try {
-                                outs = distributed.generate(spark, job, start);
+                                outs = distributed.generate(spark.master(), job, start);
                             } catch (java.io.IOException e) {
                                 throw new java.io.UncheckedIOException(e);
                             }

@@ -67,12 +67,8 @@ public final class SaifFindCommand implements Callable<Integer> {
     Double domStrength;
     @Option(names = "--seed", defaultValue = "0", description = "seed of the random control and sampling (default: ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--spark", paramLabel = "MASTER", description = "run the forward passes as a Spark job on this master "
-            + "(local[2], spark://host:7077, k8s://...); needs the saif-engine-spark module (scripts/spark-saif)")
-    String spark;
-    @Option(names = "--spark-partitions", defaultValue = "0", description = "partitions of the discovery contents for "
-            + "--spark, 0 = Spark's default parallelism (default: ${DEFAULT-VALUE})")
-    int sparkPartitions;
+    @picocli.CommandLine.Mixin
+    SparkOption spark = new SparkOption();
 
     @picocli.CommandLine.Mixin
     CheckFiniteOption finite = new CheckFiniteOption();
@@ -82,7 +78,8 @@ public final class SaifFindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DistributedFind distributed = spark != null ? DistributedFind.load() : null;  // fails first, and clearly, without the module
+        DistributedFind distributed = spark.master() != null ? DistributedFind.load() : null;  // fails first, and clearly, without the module
+        int partitions = spark.partitions();
         SaifParams p = new SaifParams(k, tau, rho, activeThreshold,
                 SaifParams.RankBy.valueOf(rankBy.toUpperCase(Locale.ROOT)), Placement.parse(placement),
                 ReadPosition.parse(readPosition), discovery, alpha, layer, Positions.parse(positions), fromStep, renormalize,
@@ -90,11 +87,10 @@ public final class SaifFindCommand implements Callable<Integer> {
         Task t = TaskSuite.load(task);
         TaskContents contents = TaskContents.load(t);
         SaeDictionary dict = SaeDictionary.load(Path.of(sae), saeLayer, memory.budget());
-        if (spark != null) {
-            if (sparkPartitions < 0) throw new IllegalArgumentException("--spark-partitions must be >= 0, got " + sparkPartitions);
+        if (distributed != null) {
             var job = new DistributedFind.Job(SaifSources.absolute(model), SaifSources.absolute(sae), saeLayer,
-                    SaifSources.absolute(task), p, sparkPartitions, out.toAbsolutePath().normalize().toString());
-            FindPartial acc = distributed.collect(spark, job);
+                    SaifSources.absolute(task), p, partitions, out.toAbsolutePath().normalize().toString());
+            FindPartial acc = distributed.collect(spark.master(), job);
             report(FindRun.write(acc, dict, t, contents, p, SaifSources.sources(model, sae, saeLayer), out));
             return 0;
         }
