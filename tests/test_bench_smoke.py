@@ -64,3 +64,51 @@ def test_bench_rejects_bad_sizes(shared):
     from conftest import run_engine
     p = run_engine("bench", "--model", shared / "models" / "stories260K", "--runs", "0", check=False)
     assert p.returncode != 0 and "error:" in p.stderr and "--runs" in p.stderr
+
+
+def test_bench_out_is_resumed_after_kill_9(shared, tmp_path):
+    """`bench --out FILE` saves each part as it finishes: killed with SIGKILL after the first part, the same command
+    keeps that part as it was measured and measures only the rest (issue 9: benchmarks are long jobs too)."""
+    import json
+    import signal
+    import subprocess
+    import time
+    from conftest import engine_cmd, run_engine
+    out = tmp_path / "bench.json"
+    args = ["bench", "--model", shared / "models" / "stories260K", "--json", "--only", "single,batch,sae",
+            "--prompt-tokens", "8", "--decode-tokens", "4", "--batch", "2", "--runs", "3",
+            "--sae-width", "65536", "--sae-k", "8", "--sae-batch", "256", "--out", out]  # the SAE part takes seconds
+
+    def saved():
+        try:
+            return json.loads(out.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+    p = subprocess.Popen(engine_cmd(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while (saved() is None or "single" not in saved()["parts"]) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    before = saved()
+    assert before is not None and not before["complete"] and "sae" not in before["parts"], before
+    assert list(tmp_path.iterdir()) == [out], "no temporary file is left"
+
+    second = run_engine(*args, timeout=300)
+    assert "bench: resuming" in second.stderr and "kept: single" in second.stderr, second.stderr
+    d = json.loads(second.stdout)
+    after = saved()
+    assert after["complete"] and set(after["parts"]) == {"single", "batch", "sae"}
+    for part, values in before["parts"].items():  # kept exactly, not measured again
+        assert after["parts"][part] == values
+        for k, v in values.items():
+            assert d[k] == v, k
+    check_stats(d["decode_batch_tokens_per_s"], "batch after resume")
+    check_stats(d["sae"]["encode_tokens_per_s_batch_256"], "sae after resume")
+    assert after["results"] == d
+
+    # complete: rerunning prints the same results without measuring; other settings are refused
+    again = run_engine(*args)
+    assert json.loads(again.stdout) == d and "is complete" in again.stderr
+    other = run_engine(*[a if a != "3" else "4" for a in args], check=False)
+    assert other.returncode != 0 and "holds a bench with other settings" in other.stderr

@@ -95,6 +95,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @Option(names = "--out", paramLabel = "FILE", description = "also write the results to this JSON file, rewritten "
+            + "after each part: a bench killed half-way is resumed by rerunning the same command (the parts in FILE are "
+            + "kept, the others measured); other settings are refused")
+    Path out;
+
     @Override
     public Integer call() throws Exception {
         if (runs < 1 || warmup < 0 || batch < 1 || decodeTokens < 1 || promptTokens < 1 || saeBatch < 1 || saeWidth < 1) {
@@ -104,6 +109,14 @@ public final class BenchCommand implements Callable<Integer> {
         if (only != null) {
             for (String p : only) if (!parts.contains(p)) throw new IllegalArgumentException("--only: unknown part '" + p + "'; use " + parts);
         }
+        BenchResultsFile saved = out == null ? null : BenchResultsFile.open(out, settings());
+        if (saved != null && saved.results() != null) {
+            System.err.println("bench: " + out + " is complete; printing it (delete it to measure again)");
+            print(saved.results());
+            return 0;
+        }
+        if (saved != null && saved.partsDone().iterator().hasNext())
+            System.err.println("bench: resuming " + out + "; kept: " + String.join(", ", saved.partsDone()));
         Map<String, Object> o = new LinkedHashMap<>();
         try (LoadedModel lm = LoadedModel.open(model, dtype)) {
             Model m = lm.model();
@@ -129,25 +142,27 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("runs", runs);
 
             Runner one = new Runner(m, 1, prompt, capacity);
-            List<Double> ttft = new ArrayList<>(), prefill1 = new ArrayList<>(), decode1 = new ArrayList<>();
-            if (wanted("single")) {
+            boolean[] oneWarm = {false};
+            part("single", o, saved, into -> {
                 measure(one::prefill, one::decode);
+                oneWarm[0] = true;
+                List<Double> ttft = new ArrayList<>(), prefill1 = new ArrayList<>(), decode1 = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
                     double t = one.prefill();
                     ttft.add(t * 1e3);
                     prefill1.add(prompt / t);
                     decode1.add(decodeTokens / one.decode());
                 }
-                o.put("prefill_tokens_per_s", stats(prefill1));
-                o.put("decode_tokens_per_s", stats(decode1));
-                o.put("time_to_first_token_ms", stats(ttft));
+                into.put("prefill_tokens_per_s", stats(prefill1));
+                into.put("decode_tokens_per_s", stats(decode1));
+                into.put("time_to_first_token_ms", stats(ttft));
                 // Measured before the batch and SAE parts allocate more: the footprint of batch-1 generation.
                 long peak1 = peakRssBytes();
-                o.put("peak_rss_bytes_batch_1", peak1);
-                o.put("peak_rss_batch_1_over_weights_plus_kv", peak1 > 0 ? (double) peak1 / (weightBytes + kvBytesPerSeq) : null);
-            }
+                into.put("peak_rss_bytes_batch_1", peak1);
+                into.put("peak_rss_batch_1_over_weights_plus_kv", peak1 > 0 ? (double) peak1 / (weightBytes + kvBytesPerSeq) : null);
+            });
 
-            if (wanted("batch")) {
+            part("batch", o, saved, into -> {
                 Runner many = new Runner(m, batch, prompt, capacity);
                 measure(many::prefill, many::decode);
                 List<Double> prefillN = new ArrayList<>(), decodeN = new ArrayList<>();
@@ -155,18 +170,18 @@ public final class BenchCommand implements Callable<Integer> {
                     prefillN.add((double) batch * prompt / many.prefill());
                     decodeN.add((double) batch * decodeTokens / many.decode());
                 }
-                o.put("prefill_batch_tokens_per_s", stats(prefillN));
-                o.put("decode_batch_tokens_per_s", stats(decodeN));
-            }
+                into.put("prefill_batch_tokens_per_s", stats(prefillN));
+                into.put("decode_batch_tokens_per_s", stats(decodeN));
+            });
 
-            if (wanted("steering")) {
+            part("steering", o, saved, into -> {
                 // Steering: the same batch-1 decode (same prompt, same argmax feedback) with x += 4 * v at the last
                 // block's output on every position. Both are warmed up, then timed in alternation so that drift and
                 // other processes' load hit both alike; the medians are compared.
                 float[] v = gauss(new SplittableRandom(3), c.hiddenSize(), 1f);
                 Hooks steer = Hooks.builder().add(new HookPoint(c.layers() - 1, HookPoint.Kind.RESID_POST), Positions.from(0), v, 4f).build();
                 Runner steered = new Runner(m, 1, prompt, capacity).withHooks(steer);
-                if (!wanted("single")) measure(one::prefill, one::decode);
+                if (!oneWarm[0]) measure(one::prefill, one::decode);
                 measure(steered::prefill, steered::decode);
                 // Steps are paired: one plain step, then the steered step at the same position (order alternating),
                 // so load that changes over seconds cancels in each pair's difference; the overhead is the median
@@ -208,10 +223,10 @@ public final class BenchCommand implements Callable<Integer> {
                     st.put("steered_allocated_bytes_per_step", median(steerAlloc));
                 }
                 st.put("hook", "blocks." + (c.layers() - 1) + ".hook_resid_post, every position");
-                o.put("steering", st);
-            }
+                into.put("steering", st);
+            });
 
-            if (wanted("sae")) o.put("sae", saeBench(c.hiddenSize()));
+            part("sae", o, saved, into -> into.put("sae", saeBench(c.hiddenSize())));
 
             long peak = peakRssBytes();
             o.put("kv_cache_bytes_batch_1", kvBytesPerSeq);
@@ -219,20 +234,65 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("peak_rss_bytes", peak);
             o.put("memory", memoryBreakdown());
 
-            if (bandwidthMib > 0 && wanted("bandwidth")) {
+            if (bandwidthMib > 0) part("bandwidth", o, saved, into -> {
                 double bandwidth = MemoryBandwidth.measure((long) bandwidthMib << 20, 5);
                 double floor = bandwidth / matrixBytes;
-                o.put("memory_bandwidth_gb_per_s", bandwidth / 1e9);
-                o.put("decode_floor_tokens_per_s", floor);
-                if (!decode1.isEmpty()) o.put("decode_vs_floor", median(decode1) / floor);
-            }
+                into.put("memory_bandwidth_gb_per_s", bandwidth / 1e9);
+                into.put("decode_floor_tokens_per_s", floor);
+            });
+            if (o.get("decode_tokens_per_s") instanceof Map<?, ?> decode && o.get("decode_floor_tokens_per_s") instanceof Number floor)
+                o.put("decode_vs_floor", ((Number) decode.get("median")).doubleValue() / floor.doubleValue());
         }
+        if (saved != null) saved.complete(o);
+        print(o);
+        return 0;
+    }
+
+    private void print(Map<String, Object> o) {
         if (json) {
             spec.commandLine().getOut().println(Json.write(o));
         } else {
             for (var e : o.entrySet()) spec.commandLine().getOut().printf("%-32s %s%n", e.getKey(), e.getValue());
         }
-        return 0;
+    }
+
+    /** What a measurement of one part puts into the results. */
+    private interface PartBody {
+        void measure(Map<String, Object> into) throws IOException;
+    }
+
+    /**
+     * Runs a wanted part, or takes its results from --out when an interrupted run finished it; each part measured
+     * here is saved there at once. Peak RSS and the memory breakdown are this process's, so they are not kept.
+     */
+    private void part(String name, Map<String, Object> o, BenchResultsFile saved, PartBody body) throws IOException {
+        if (!wanted(name)) return;
+        Map<String, Object> done = saved == null ? null : saved.part(name);
+        if (done == null) {
+            done = new LinkedHashMap<>();
+            body.measure(done);
+            if (saved != null) saved.savePart(name, done);
+        }
+        o.putAll(done);
+    }
+
+    /** The options that shape the measurements: a resumed --out file must have been made with the same. */
+    private Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model", model);
+        s.put("dtype", dtype);
+        s.put("prompt_tokens", promptTokens);
+        s.put("decode_tokens", decodeTokens);
+        s.put("batch", batch);
+        s.put("warmup", warmup);
+        s.put("runs", runs);
+        s.put("sae", saePath == null ? null : saePath.toAbsolutePath().normalize().toString());
+        s.put("sae_width", saeWidth);
+        s.put("sae_k", saeK);
+        s.put("sae_batch", saeBatch);
+        s.put("bandwidth_mib", bandwidthMib);
+        s.put("only", only);
+        return s;
     }
 
     private boolean wanted(String part) {
