@@ -183,6 +183,37 @@ def make_sae(dirpath, npy, threads):
     np.save(npy, np.random.default_rng(0).standard_normal((256, d_in)).astype(np.float32))
 
 
+class Steps:
+    """The finished measurements of one `run`, saved (atomic rename) as each one ends, so that a run that is killed
+    continues where it stopped when it is started again with the same settings and commit: each step that is in the
+    file is kept, the others are measured. The file is deleted once the report is written."""
+
+    def __init__(self, path, settings):
+        self.path, self.settings, self.done = path, settings, {}
+        if path.exists():
+            try:
+                saved = json.loads(path.read_text())
+            except json.JSONDecodeError:
+                saved = {}
+            if saved.get("settings") == settings:
+                self.done = saved["steps"]
+                print(f"peers: resuming an interrupted run; kept {', '.join(self.done)}", file=sys.stderr)
+            else:
+                print(f"peers: {path} is from other settings or another commit; starting over", file=sys.stderr)
+        self.kept = list(self.done)
+
+    def __call__(self, key, measure):
+        if key not in self.done:
+            self.done[key] = measure()
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"settings": self.settings, "steps": self.done}))
+            tmp.replace(self.path)
+        return self.done[key]
+
+    def finish(self):
+        self.path.unlink(missing_ok=True)
+
+
 def machine():
     lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     info = {k.strip(): v.strip() for k, v in (l.split(":", 1) for l in lscpu.splitlines() if ":" in l)}
@@ -217,25 +248,28 @@ def run(a):
     rows = []  # (what, ours-label, ours, peer-label, peer)
     m = machine()
     print(f"machine: {m}", file=sys.stderr)
+    steps = Steps(cache / "run-progress.json", {**{k: str(v) for k, v in vars(a).items()}, "commit": m["commit"]})
 
-    bw = sub("bandwidth")
+    bw = steps("bandwidth", lambda: sub("bandwidth"))
     ours = {}
     for label, model, dtype in [("Q4_1 GGUF native", ggufs["Q4_1"], "native"),
                                 ("Q4_1 GGUF → f32", ggufs["Q4_1"], "f32"), ("Q4_1 GGUF → bf16", ggufs["Q4_1"], "bf16"),
                                 ("F32 GGUF", ggufs["f32"], "f32"), ("BF16 GGUF", ggufs["bf16"], "bf16")]:
         print(f"engine {label}", file=sys.stderr)
-        ours[label] = engine(a, "bench", "--model", model, "--dtype", dtype, "--json", "--only", "single,bandwidth", "--warmup", 1,
-                             "--bandwidth-mib", 512, *common)
+        ours[label] = steps(f"engine {label}", lambda: engine(a, "bench", "--model", model, "--dtype", dtype, "--json", "--only",
+                                                              "single,bandwidth", "--warmup", 1, "--bandwidth-mib", 512, *common))
     peers = {}
     for kind in ("Q4_1", "f32", "bf16") if "llama" in a.peers else ():
         print(f"llama.cpp {kind}", file=sys.stderr)
-        peers[f"llama.cpp {kind}"] = sub("llama", "--model", ggufs[kind], *lm, python=a.llama_python)
+        peers[f"llama.cpp {kind}"] = steps(f"llama.cpp {kind}", lambda: sub("llama", "--model", ggufs[kind], *lm, python=a.llama_python))
     for dtype in ("f32", "bf16") if "hf" in a.peers else ():
         print(f"transformers {dtype}", file=sys.stderr)
-        peers[f"transformers {dtype}"] = sub("hf", "--model", hf_dir, "--dtype", dtype, *lm)
+        peers[f"transformers {dtype}"] = steps(f"transformers {dtype}", lambda: sub("hf", "--model", hf_dir, "--dtype", dtype, *lm))
     print("SAE encode", file=sys.stderr)
-    our_sae = engine(a, "sae", "bench", "--sae", sae_dir, "--activations", acts, "--batch", "1,256", "--seconds", a.sae_seconds, "--json")
-    peer_sae = None if "saelens" not in a.peers else sub("saelens", "--sae", sae_dir, "--activations", acts, "--threads", a.threads, "--runs", a.runs)
+    our_sae = steps("engine SAE encode", lambda: engine(a, "sae", "bench", "--sae", sae_dir, "--activations", acts, "--batch", "1,256",
+                                                        "--seconds", a.sae_seconds, "--json"))
+    peer_sae = None if "saelens" not in a.peers else steps("SAELens encode", lambda: sub(
+        "saelens", "--sae", sae_dir, "--activations", acts, "--threads", a.threads, "--runs", a.runs))
 
     pairs = [("F32 GGUF", "llama.cpp f32", "f32 weights, same F32 GGUF"),
              ("BF16 GGUF", "llama.cpp bf16", "bf16 weights, same BF16 GGUF"),
@@ -245,7 +279,8 @@ def run(a):
              ("Q4_1 GGUF → bf16", "transformers bf16", "bf16 weights (HF: `engine convert` output)")]
     lines = [BEGIN, "", "## Engine vs peers (`benchmarks/peers/run`)", "",
              f"Machine: {m['cpu']}, {m['cores']} cores{' (AVX-512)' if m['flags_avx512'] else ''}; {m['date']}; commit {m['commit']};"
-             f" load average at the start {m['load']}.",
+             f" load average at the start {m['load']}."
+             + (f" Resumed after an interruption: {', '.join(steps.kept)} measured before it." if steps.kept else ""),
              f"Settings: {a.threads} threads on every side, prompt {a.prompt_tokens} tokens (same ids), {a.decode_tokens} greedy decode"
              f" steps, one warm-up then the median of {a.runs} runs (min–max in brackets). Ratios are ours / peer (> 1: we are faster).",
              f"Model: SmolLM2-135M-Instruct (default model). Memory bandwidth (numpy copy of 512 MiB, read + write bytes):"
@@ -290,7 +325,9 @@ def run(a):
     tmp.write_text(text)
     tmp.replace(out)
     (out.parent / "cpu-peers.json").write_text(json.dumps({"machine": m, "bandwidth": bw, "engine": ours, "peers": peers,
-                                                         "engine_sae": our_sae, "saelens": peer_sae}, indent=1))
+                                                         "engine_sae": our_sae, "saelens": peer_sae,
+                                                         "resumed_steps": steps.kept}, indent=1))
+    steps.finish()
     print(section)
 
 
