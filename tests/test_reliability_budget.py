@@ -104,3 +104,20 @@ def test_server_refuses_a_kv_budget_that_does_not_fit(model):
 def test_unreadable_budget_is_one_clear_error(model):
     p = run_engine("generate", "--model", model, "--prompt", "x", "--memory-budget", "lots", check=False)
     assert "cannot read memory size 'lots'" in error_line(p)
+
+
+def test_gguf_over_budget_is_refused_before_its_weights_are_read(shared):
+    """A GGUF's weights are read into memory (dequantized) while it is opened, so its budget check must come first;
+    the size is recomputed with gguf-py's reader: every tensor as f32 with --dtype f32."""
+    from gguf import GGUFReader
+    path = shared / "models/gguf/llama-2-tiny-random.gguf"
+    f32_bytes = sum(int(t.n_elements) * 4 for t in GGUFReader(path).tensors)
+    p = run_engine("generate", "--model", path, "--dtype", "f32", "--prompt", "Once", "--max-tokens", 4,
+                   "--memory-budget", "100k", check=False)
+    msg = error_line(p)
+    assert "loading model llama-2-tiny-random.gguf" in msg, msg
+    assert f"weights (F32, read from the GGUF) {human(f32_bytes)}" in msg, msg
+    assert "the memory budget is 100 KiB (--memory-budget 100k)" in msg, msg
+    fits = run_engine("generate", "--model", path, "--dtype", "f32", "--prompt", "Once", "--max-tokens", 4,
+                      "--memory-budget", f32_bytes + (1 << 20))
+    assert fits.stdout.strip()

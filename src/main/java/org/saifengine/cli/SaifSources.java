@@ -35,7 +35,8 @@ final class SaifSources {
 
     /** Opens a model, refusing it up front when it does not fit in the budget (null: the memory available now). */
     static EngineSession openModel(String spec, MemoryBudget budget) throws IOException {
-        return EngineSession.open(ModelFiles.open(spec), budget);
+        MemoryBudget b = budget != null ? budget : MemoryBudget.detect();
+        return EngineSession.open(ModelFiles.open(spec, null, false, b), b);
     }
 
     /** The run's model, or the one given on the command line. */

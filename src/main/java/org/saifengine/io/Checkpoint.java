@@ -95,6 +95,9 @@ public final class Checkpoint implements AutoCloseable {
 
     public Map<String, Tensor> tensors() { return tensors; }
 
+    /** Whether the tensors are already in memory ({@link #ofTensors}) rather than views of mapped files. */
+    public boolean inMemory() { return files.isEmpty(); }
+
     public boolean has(String name) { return tensors.containsKey(name); }
 
     public Tensor get(String name) throws InvalidFileException {

@@ -45,6 +45,15 @@ public record ModelFiles(Path source, JsonNode config, Checkpoint weights, JsonN
      * keep their blocks (for the CPU backend's quantized matmul) and only its other tensors are dequantized.
      */
     public static ModelFiles open(String spec, org.saifengine.tensor.DType gguf, boolean keepQuantized) throws IOException {
+        return open(spec, gguf, keepQuantized, org.saifengine.tensor.MemoryBudget.detect());
+    }
+
+    /**
+     * As {@link #open(String, org.saifengine.tensor.DType, boolean)}; a GGUF whose weights, once read as asked, would
+     * not fit in the budget is refused before any is read (its weights are read into memory here, not mapped).
+     */
+    public static ModelFiles open(String spec, org.saifengine.tensor.DType gguf, boolean keepQuantized,
+                                  org.saifengine.tensor.MemoryBudget budget) throws IOException {
         org.saifengine.tensor.DType ggufDType = gguf == null ? org.saifengine.tensor.DType.F32 : gguf;
         if (spec == null || spec.isBlank()) throw new IllegalArgumentException("no model given (use 'default', a .gguf file or a model directory)");
         if (spec.equals("default")) {
@@ -52,12 +61,12 @@ public record ModelFiles(Path source, JsonNode config, Checkpoint weights, JsonN
             if (!Files.isRegularFile(p)) {
                 throw new IOException("the default model is not downloaded yet (" + p + "); run scripts/fetch-default-model");
             }
-            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType, keepQuantized);
+            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType, keepQuantized, budget);
         }
         Path p = Path.of(spec);
         if (Files.isDirectory(p)) return fromDirectory(p);
         if (Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".gguf")) {
-            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType, keepQuantized);
+            return org.saifengine.io.gguf.GgufModelFiles.read(p, ggufDType, keepQuantized, budget);
         }
         if (!Files.exists(p)) throw new IOException("model not found: " + spec + " (use 'default', a .gguf file or a model directory)");
         throw new IOException("cannot open model " + spec + ": expected a .gguf file or a Hugging Face model directory");

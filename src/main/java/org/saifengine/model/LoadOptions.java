@@ -69,7 +69,7 @@ public record LoadOptions(Backend backend, DType weightDType, MemoryBudget budge
     /** Opens the model files these options need: a GGUF is dequantized straight to bf16 when the model runs in
      *  bf16 (half the memory), keeps its blocks with keepQuantized, and is dequantized to f32 otherwise. */
     public ModelFiles openFiles(String spec) throws IOException {
-        return ModelFiles.open(spec, weightDType == DType.BF16 ? DType.BF16 : null, keepQuantized);
+        return ModelFiles.open(spec, weightDType == DType.BF16 ? DType.BF16 : null, keepQuantized, budgetOrDetect());
     }
 
     public LoadOptions withBudget(MemoryBudget b) {

@@ -90,6 +90,9 @@ public final class Model implements AutoCloseable {
                                        MemoryBudget budget) {
         long bytes = ModelWeights.heldBytes(config, ckpt, options.weightDType());
         String dtype = options.weightDType() == null ? "as stored" : options.weightDType().toString();
+        // Weights already read into memory (a GGUF, checked before reading) are no longer in the memory available
+        // now: checking them against it would count them twice. A fixed --memory-budget still counts them.
+        if (ckpt.inMemory() && budget.detected()) return bytes;
         budget.require("loading model " + id, MemoryBudget.offHeap("weights (" + dtype + ")", bytes));
         return bytes;
     }

@@ -5,6 +5,7 @@ import org.saifengine.io.Checkpoint;
 import org.saifengine.io.InvalidFileException;
 import org.saifengine.io.ModelFiles;
 import org.saifengine.tensor.DType;
+import org.saifengine.tensor.MemoryBudget;
 import org.saifengine.tensor.Tensor;
 
 import java.io.IOException;
@@ -51,9 +52,30 @@ public final class GgufModelFiles {
      * (copied once out of the mapping, a quarter to an eighth of their f32 size) and only the rest is dequantized.
      */
     public static ModelFiles read(Path path, DType dtype, boolean keepQuantized) throws IOException {
+        return read(path, dtype, keepQuantized, null);
+    }
+
+    /** As {@link #read(Path, DType, boolean)}, refusing up front weights that would not fit in the budget (null: none). */
+    public static ModelFiles read(Path path, DType dtype, boolean keepQuantized, MemoryBudget budget) throws IOException {
         try (GgufFile g = GgufFile.open(path)) {
+            if (budget != null) {
+                String held = keepQuantized ? "Q8_0/Q4_0/Q4_1 blocks kept, the rest " + dtype : dtype.toString();
+                budget.require("loading model " + path.getFileName(),
+                        MemoryBudget.offHeap("weights (" + held + ", read from the GGUF)", heldBytes(g, dtype, keepQuantized)));
+            }
             return read(g, dtype, keepQuantized);
         }
+    }
+
+    /** Bytes the weights take once read as {@link #llamaWeights} reads them, from the tensor table alone. */
+    static long heldBytes(GgufFile g, DType dtype, boolean keepQuantized) throws InvalidFileException {
+        long total = 0;
+        for (GgufTensorInfo t : g.tensors().values()) {
+            if (hfName(t.name()) == null) continue;
+            DType kept = keepQuantized && t.dims().length == 2 ? blockType(t.type()) : null;
+            total = Math.addExact(total, kept != null ? t.bytes() : dtype.byteSize(t.numel()));
+        }
+        return total;
     }
 
     static ModelFiles read(GgufFile g, DType dtype) throws IOException {
