@@ -92,6 +92,12 @@ def test_sae_over_budget_is_refused_with_sizes(model, tmp_path):
     assert f"loading SAE {sae}" in msg and f"SAE weights (f32) {human(need)}" in msg, msg
     ok = run_engine("sae", "encode", "--sae", sae, "--model", model, "--text", "Once", "--hook", "blocks.2.hook_resid_post", "--memory-budget", "64m", "--json")
     assert ok.returncode == 0
+    # one budget for both: each fits alone in 1200 KiB, the SAE and the model together do not
+    both = run_engine("sae", "encode", "--sae", sae, "--model", model, "--text", "Once", "--hook", "blocks.2.hook_resid_post",
+                      "--memory-budget", "1200k", check=False)
+    msg = error_line(both)
+    assert "loading model stories260K" in msg and f"weights (as stored) {human(weight_bytes(model))}" in msg, msg
+    assert f"the memory budget is {human(1200 * 1024 - need)} (--memory-budget 1200k, less the SAE {human(need)})" in msg, msg
 
 
 def test_server_refuses_a_kv_budget_that_does_not_fit(model):

@@ -14,8 +14,20 @@ public final class MemoryBudgetOption {
                     + "memory available at start (default: ${DEFAULT-VALUE})")
     String spec = "auto";
 
-    /** The budget the option names (throws IllegalArgumentException with the accepted forms when it cannot be read). */
+    private final java.util.Map<String, Long> loaded = new java.util.LinkedHashMap<>();
+
+    /**
+     * The budget the option names (throws IllegalArgumentException with the accepted forms when it cannot be read),
+     * less what was {@link #loaded} under it: the model, SAE and KV caches share one budget.
+     */
     public MemoryBudget budget() {
-        return MemoryBudget.fromOption(spec);
+        MemoryBudget b = MemoryBudget.fromOption(spec);
+        for (var e : loaded.entrySet()) b = b.less(e.getKey(), e.getValue());
+        return b;
+    }
+
+    /** Something loaded under this budget (e.g. "the SAE" and its bytes), which later checks must leave room for. */
+    public void loaded(String what, long bytes) {
+        loaded.merge(what, bytes, Long::sum);
     }
 }

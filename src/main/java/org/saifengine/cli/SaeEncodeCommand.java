@@ -59,7 +59,9 @@ public final class SaeEncodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (top < 0) throw new IllegalArgumentException("--top must be >= 0, got " + top);
         if ((activations == null) == (model == null)) throw new IllegalArgumentException("give either --activations FILE or --model M --text T");
-        Sae sae = SaeFormats.load(SaeFormats.resolve(saePath), memory.budget());
+        Path saeDir = SaeFormats.resolve(saePath);
+        Sae sae = SaeFormats.load(saeDir, memory.budget());
+        memory.loaded("the SAE", SaeFormats.heldBytes(saeDir));
         if (foldDecNorm) sae.foldWDecNorm();
         float[][] xs;
         String[] tokenTexts = null;

@@ -54,7 +54,9 @@ public final class SaeEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sae sae = SaeFormats.load(SaeFormats.resolve(saePath), memory.budget());
+        Path saeDir = SaeFormats.resolve(saePath);
+        Sae sae = SaeFormats.load(saeDir, memory.budget());
+        memory.loaded("the SAE", SaeFormats.heldBytes(saeDir));
         String h = hook != null ? hook : sae.config().hookName();
         if (h == null) throw new IllegalArgumentException("the SAE does not record its hook: give --hook");
         HookPoint hp = HookPoint.parse(h);

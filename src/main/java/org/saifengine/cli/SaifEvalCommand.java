@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.saifengine.io.AtomicFiles;
 import org.saifengine.io.Json;
+import org.saifengine.sae.format.SaeFormats;
 import org.saifengine.saif.EngineSession;
 import org.saifengine.saif.EvalParams;
 import org.saifengine.saif.EvalReport;
@@ -111,6 +112,7 @@ public final class SaifEvalCommand implements Callable<Integer> {
         Task task = TaskSuite.load(r.task());
         TaskContents split = TaskContents.load(task);
         SaeDictionary dict = SaifSources.openSae(r, sae, memory.budget());
+        memory.loaded("the SAE", SaeFormats.heldBytes(Path.of(sae != null ? sae : SaifSources.source(r, "sae"))));
         try (EngineSession lm = SaifSources.openModel(r, model, memory.budget()); Judge judge = openJudge()) {
             finite.apply(lm.model());
             EvalRun.Setup setup = EvalRun.setup(r, task, split, p, ep, dict);

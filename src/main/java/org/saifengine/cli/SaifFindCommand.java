@@ -1,5 +1,6 @@
 package org.saifengine.cli;
 
+import org.saifengine.sae.format.SaeFormats;
 import org.saifengine.saif.DistributedFind;
 import org.saifengine.saif.EngineSession;
 import org.saifengine.saif.FindPartial;
@@ -87,6 +88,7 @@ public final class SaifFindCommand implements Callable<Integer> {
         Task t = TaskSuite.load(task);
         TaskContents contents = TaskContents.load(t);
         SaeDictionary dict = SaeDictionary.load(Path.of(sae), saeLayer, memory.budget());
+        memory.loaded("the SAE", SaeFormats.heldBytes(Path.of(sae)));
         if (distributed != null) {
             var job = new DistributedFind.Job(SaifSources.absolute(model), SaifSources.absolute(sae), saeLayer,
                     SaifSources.absolute(task), p, partitions, out.toAbsolutePath().normalize().toString());

@@ -67,6 +67,15 @@ public record MemoryBudget(long limitBytes, String source) {
     }
 
     /**
+     * This budget less the room something already loaded under it takes: a fixed budget shrinks by its bytes (and says
+     * so in its messages); a detected one is returned as it is, the memory available no longer including them.
+     */
+    public MemoryBudget less(String what, long bytes) {
+        if (detected() || bytes <= 0) return this;
+        return new MemoryBudget(Math.max(1, limitBytes - bytes), source + ", less " + what + " " + human(bytes));
+    }
+
+    /**
      * Throws IllegalStateException naming every item and the limit unless the items fit together in this budget and
      * the on-heap ones also fit in the unused JVM heap. {@code task} says what is being attempted.
      */
