@@ -3,6 +3,8 @@ package org.saifengine.model;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.saifengine.SharedData;
 import org.saifengine.io.Checkpoint;
 import org.saifengine.io.Json;
@@ -19,7 +21,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,9 +49,9 @@ class NonFiniteCheckTest {
         t.data().setAtIndex(Tensor.F32_LE, index, v);
     }
 
-    String failure(Path dir, boolean check) throws Exception {
+    String failure(Path dir) throws Exception {
         try (Model m = Model.open(dir, LoadOptions.defaults())) {
-            m.checkFinite(check);
+            m.checkFinite(true);
             ArithmeticException e = assertThrows(ArithmeticException.class,
                     () -> m.forward(List.of(new Model.Input(m.newSequence(16), PROMPT)), true));
             return e.getMessage();
@@ -62,30 +63,19 @@ class NonFiniteCheckTest {
         assertTrue(Model.CHECK_FINITE_DEFAULT, "the test JVM sets saif.checkFinite=true (pom.xml)");
     }
 
-    @Test
-    void nanInOneTokensEmbeddingIsReportedAtItsPosition() throws Exception {
+    /** One weight made non-finite gives one error at the first hook point (and position, token) it reaches. */
+    @ParameterizedTest(name = "{0}[{1}] = {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            model.embed_tokens.weight              | 460 | NaN       | non-finite value in blocks.0.hook_resid_pre at position 5 (token 7): NaN (dimension 12)
+            model.layers.3.mlp.down_proj.weight    | 100 | NaN       | non-finite value in blocks.3.hook_resid_post at position 0 (token 1): NaN
+            model.layers.2.self_attn.o_proj.weight | 5   | Infinity  | 'non-finite value in blocks.2.hook_resid_mid at position 0 (token 1): '
+            """)
+    void aNonFiniteWeightIsReportedWhereItFirstShows(String tensor, long index, float value, String expected) throws Exception {
+        // the embedding row of token 7 (d_model 64) at dimension 12 is index 7 * 64 + 12 = 460
         try (Arena arena = Arena.ofConfined()) {
-            int d = 64;
-            Path dir = withEdit("model.embed_tokens.weight", t -> set(t, 7L * d + 12, Float.NaN), arena);
-            assertEquals("non-finite value in blocks.0.hook_resid_pre at position 5 (token 7): NaN (dimension 12)", failure(dir, true));
-        }
-    }
-
-    @Test
-    void nanInALayersMlpIsReportedAtThatLayersResidPost() throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            Path dir = withEdit("model.layers.3.mlp.down_proj.weight", t -> set(t, 100, Float.NaN), arena);
-            String msg = failure(dir, true);
-            assertTrue(msg.startsWith("non-finite value in blocks.3.hook_resid_post at position 0 (token 1): NaN"), msg);
-        }
-    }
-
-    @Test
-    void infinityInAnAttentionOutputIsReportedAtResidMid() throws Exception {
-        try (Arena arena = Arena.ofConfined()) {
-            Path dir = withEdit("model.layers.2.self_attn.o_proj.weight", t -> set(t, 5, Float.POSITIVE_INFINITY), arena);
-            String msg = failure(dir, true);
-            assertTrue(msg.startsWith("non-finite value in blocks.2.hook_resid_mid at position 0 (token 1): "), msg);
+            Path dir = withEdit(tensor, t -> set(t, index, value), arena);
+            String msg = failure(dir);
+            assertTrue(msg.startsWith(expected), msg);
         }
     }
 
