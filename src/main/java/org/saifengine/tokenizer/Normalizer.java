@@ -12,9 +12,30 @@ import java.util.regex.Pattern;
 
 /** A tokenizer.json normalizer: rewrites each text segment (between added tokens) before pre-tokenization. */
 interface Normalizer {
-    String normalize(String text);
+    /**
+     * Normalized text may be at most this many times as long as the text given, plus {@link #MAX_EXTRA} characters.
+     * Real normalizers grow text a little (NFKC at most 18 characters for one, Replace " " by "▁" not at all), but a
+     * tokenizer.json whose Replace contents contain the pattern again multiplies the text at every step: a fuzzed
+     * one turned a 40-character prompt into 2.6M characters in three steps, and a few more would exhaust the heap.
+     */
+    int MAX_GROWTH = 64;
+    int MAX_EXTRA = 4096;
 
-    Normalizer IDENTITY = t -> t;
+    /** One step; a result over {@code limit} characters is refused (IllegalArgumentException) before it is built. */
+    String normalize(String text, long limit);
+
+    default String normalize(String text) {
+        return normalize(text, (long) MAX_GROWTH * text.length() + MAX_EXTRA);
+    }
+
+    Normalizer IDENTITY = (t, limit) -> t;
+
+    private static void require(String type, long length, long limit) {
+        if (length > limit) {
+            throw new IllegalArgumentException("the tokenizer's " + type + " normalizer would make " + length
+                    + " characters of a text (at most " + limit + ": " + MAX_GROWTH + " times the text given + " + MAX_EXTRA + ")");
+        }
+    }
 
     /** Builds the normalizer a tokenizer.json "normalizer" node describes (null or JSON null: identity). */
     static Normalizer fromJson(JsonNode node) throws IOException {
@@ -24,33 +45,49 @@ interface Normalizer {
             case "Sequence": {
                 List<Normalizer> parts = new ArrayList<>();
                 for (JsonNode n : node.path("normalizers")) parts.add(fromJson(n));
-                return t -> {
-                    for (Normalizer p : parts) t = p.normalize(t);
+                return (t, limit) -> {
+                    for (Normalizer p : parts) t = p.normalize(t, limit);
                     return t;
                 };
             }
-            case "NFC": return t -> java.text.Normalizer.normalize(t, Form.NFC);
-            case "NFD": return t -> java.text.Normalizer.normalize(t, Form.NFD);
-            case "NFKC": return t -> java.text.Normalizer.normalize(t, Form.NFKC);
-            case "NFKD": return t -> java.text.Normalizer.normalize(t, Form.NFKD);
-            case "Lowercase": return t -> t.toLowerCase(Locale.ROOT);
+            case "NFC": return (t, limit) -> java.text.Normalizer.normalize(t, Form.NFC);
+            case "NFD": return (t, limit) -> java.text.Normalizer.normalize(t, Form.NFD);
+            case "NFKC": return (t, limit) -> java.text.Normalizer.normalize(t, Form.NFKC);
+            case "NFKD": return (t, limit) -> java.text.Normalizer.normalize(t, Form.NFKD);
+            case "Lowercase": return (t, limit) -> t.toLowerCase(Locale.ROOT);
             case "Prepend": {
                 String prefix = TokenizerJson.text(node, "prepend");
-                return t -> t.isEmpty() ? t : prefix + t;
+                return (t, limit) -> {
+                    if (t.isEmpty()) return t;
+                    require("Prepend", (long) prefix.length() + t.length(), limit);
+                    return prefix + t;
+                };
             }
             case "Append": {
                 String suffix = TokenizerJson.text(node, "append");
-                return t -> t.isEmpty() ? t : t + suffix;
+                return (t, limit) -> {
+                    if (t.isEmpty()) return t;
+                    require("Append", (long) suffix.length() + t.length(), limit);
+                    return t + suffix;
+                };
             }
             case "Replace": {
                 Pattern p = TokenizerJson.pattern(node.path("pattern"));
                 String content = TokenizerJson.text(node, "content");
                 String literal = Matcher.quoteReplacement(content);
-                return t -> p.matcher(t).replaceAll(literal);
+                return (t, limit) -> {
+                    long length = t.length();
+                    Matcher m = p.matcher(t);
+                    while (m.find()) {
+                        length += content.length() - (m.end() - m.start());
+                        require("Replace", length, limit);
+                    }
+                    return p.matcher(t).replaceAll(literal);
+                };
             }
             case "Strip": {
                 boolean left = node.path("strip_left").asBoolean(true), right = node.path("strip_right").asBoolean(true);
-                return t -> left && right ? t.strip() : left ? t.stripLeading() : right ? t.stripTrailing() : t;
+                return (t, limit) -> left && right ? t.strip() : left ? t.stripLeading() : right ? t.stripTrailing() : t;
             }
             case "Precompiled": {
                 // SentencePiece's compiled normalization map; an empty map is the identity (Llama-style models).

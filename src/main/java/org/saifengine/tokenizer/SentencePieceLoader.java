@@ -51,7 +51,7 @@ final class SentencePieceLoader {
     }
 
     private static Normalizer spNormalizer(boolean removeExtra, boolean dummyPrefix, boolean escape) {
-        return text -> {
+        return (text, limit) -> { // grows by one character at most
             String t = text;
             if (removeExtra) t = t.replaceAll("\\A +| +\\z", "").replaceAll(" {2,}", " ");
             if (dummyPrefix && !t.isEmpty()) t = " " + t;

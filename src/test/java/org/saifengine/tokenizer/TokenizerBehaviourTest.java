@@ -107,6 +107,26 @@ class TokenizerBehaviourTest {
         assertTrue(e.getMessage().contains("unsupported tokenizer model type 'Unigram'"), e.getMessage());
     }
 
+    /** A tokenizer whose normalizer is n Replace steps, each putting ten spaces where there was one. */
+    private static Tokenizer spaceMultiplier(int n) throws IOException {
+        String step = "{\"type\": \"Replace\", \"pattern\": {\"String\": \" \"}, \"content\": \"          \"}";
+        return Tokenizers.fromJson(Json.parse("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \" \": 1}, \"merges\": []},"
+                + "\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [" + String.join(",", java.util.Collections.nCopies(n, step))
+                + "]}}", "test"), null);
+    }
+
+    @Test
+    void normalizersThatMultiplyTheTextAreRefusedBeforeTheyBuildIt() throws IOException {
+        // 10^6 times the spaces after six steps (found by TokenizerJsonFuzzTest: a 40-character prompt normalized to
+        // 2.6M characters, seconds per encode; a few more steps would exhaust the heap)
+        Tokenizer six = spaceMultiplier(6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> six.encode("a a a a", false));
+        assertTrue(e.getMessage().startsWith("the tokenizer's Replace normalizer would make "), e.getMessage());
+        assertTrue(e.getMessage().contains("(at most 4544: 64 times the text given + 4096)"), e.getMessage());
+        // growth within the bound still normalizes: 3 spaces become 3000 in three steps
+        assertEquals(3004, spaceMultiplier(3).encode("a a a a", false).length);
+    }
+
     @Test
     void unknownPreTokenizerAndBadMergesAreClearErrors() throws IOException {
         JsonNode pre = Json.parse("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []},"
