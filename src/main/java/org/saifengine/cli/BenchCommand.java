@@ -115,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
             print(saved.results());
             return 0;
         }
-        if (saved != null && saved.partsDone().iterator().hasNext())
+        if (saved != null && !saved.partsDone().isEmpty())
             System.err.println("bench: resuming " + out + "; kept: " + String.join(", ", saved.partsDone()));
         Map<String, Object> o = new LinkedHashMap<>();
         try (LoadedModel lm = LoadedModel.open(model, dtype)) {

@@ -60,7 +60,7 @@ final class BenchResultsFile {
         return parts.get(name);
     }
 
-    Iterable<String> partsDone() {
+    java.util.Set<String> partsDone() {
         return parts.keySet();
     }
 

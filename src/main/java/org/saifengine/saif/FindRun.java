@@ -59,7 +59,7 @@ public final class FindRun {
         long saved = System.nanoTime();
         for (int i = done; i < disc.size(); i++) {
             acc.add(lm, sae, task, disc.get(i), p);
-            for (int j = 0; j < per; j++) bar.step();
+            bar.update((long) (i + 1) * per, "");
             if (System.nanoTime() - saved >= CHECKPOINT_NANOS && i + 1 < disc.size()) {
                 new FindCheckpoint(identity, i + 1, acc).write(ckpt);
                 saved = System.nanoTime();

@@ -75,14 +75,16 @@ interface Normalizer {
                 Pattern p = TokenizerJson.pattern(node.path("pattern"));
                 String content = TokenizerJson.text(node, "content");
                 String literal = Matcher.quoteReplacement(content);
-                return (t, limit) -> {
+                return (t, limit) -> { // replaceAll's own loop, sizing the result before each piece is added
                     long length = t.length();
                     Matcher m = p.matcher(t);
+                    StringBuilder out = new StringBuilder();
                     while (m.find()) {
                         length += content.length() - (m.end() - m.start());
                         require("Replace", length, limit);
+                        m.appendReplacement(out, literal);
                     }
-                    return p.matcher(t).replaceAll(literal);
+                    return m.appendTail(out).toString();
                 };
             }
             case "Strip": {
