@@ -11,8 +11,11 @@ import org.saifengine.sae.SaeConfig;
 import org.saifengine.sae.SaeWeights;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * SAELens: cfg.json + sae_weights.safetensors. Configs from SAELens >= 6 nest hook and model under "metadata";
@@ -111,15 +114,15 @@ public final class SaeLensFormat implements SaeFormat {
         }
     }
 
+    private static final Pattern MAJOR_VERSION = Pattern.compile("\\s*(\\d+)");
+
     static boolean isV6(JsonNode cfg) {
         String v = cfg.path("sae_lens_version").asText(null);
         if (v == null) v = cfg.path("metadata").path("sae_lens_version").asText(null);
         if (v == null || v.equals("null")) return false;
-        try {
-            return Integer.parseInt(v.split("[.\\-]")[0].trim()) >= 6;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        // The major version is the leading number ("6.5.1", "6-rc1"); a version without one is read as pre-6.
+        Matcher major = MAJOR_VERSION.matcher(v);
+        return major.lookingAt() && new BigInteger(major.group(1)).compareTo(BigInteger.valueOf(6)) >= 0;
     }
 
     private static String text(JsonNode n, String field) {
