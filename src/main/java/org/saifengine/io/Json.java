@@ -1,5 +1,6 @@
 package org.saifengine.io;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,8 +28,10 @@ public final class Json {
         try {
             return MAPPER.readTree(file.toFile());
         } catch (JsonProcessingException e) {
+            // A size-limit error (number too long, nesting too deep) has no location.
+            JsonLocation at = e.getLocation();
             throw new IOException("malformed JSON in " + file + ": " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         }
     }
 
