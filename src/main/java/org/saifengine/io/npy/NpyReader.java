@@ -25,7 +25,8 @@ public final class NpyReader {
     private static final int MAX_HEADER = 1 << 20;
     private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
     private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
+    // No quotes inside the parentheses: a header of repeated "'shape':(" then scans in linear, not quadratic, time.
+    private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)'\"]*)\\)");
 
     private NpyReader() {}
 
@@ -64,7 +65,10 @@ public final class NpyReader {
         String header = new String(hb, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
 
         Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
-        if (!d.find() || !f.find() || !s.find()) throw bad(what, "header lacks descr, fortran_order or shape: " + header.strip());
+        if (!d.find() || !f.find() || !s.find()) {
+            String h = header.strip();
+            throw bad(what, "header lacks descr, fortran_order or shape: " + (h.length() <= 200 ? h : h.substring(0, 200) + "... (" + h.length() + " characters)"));
+        }
         String descr = d.group(1);
         if (f.group(1).equals("True")) {
             throw bad(what, "array is stored in Fortran (column-major) order; only C order is supported (save it with np.ascontiguousarray)");
