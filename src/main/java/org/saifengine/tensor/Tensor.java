@@ -35,12 +35,16 @@ public record Tensor(DType dtype, long[] shape, MemorySegment data) {
         }
     }
 
+    /** Elements in the shape; ArithmeticException if they overflow a long. Any zero dimension makes it 0. */
     public static long numel(long[] shape) {
-        long n = 1;
+        boolean empty = false;
         for (long d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            n = Math.multiplyExact(n, d);
+            empty |= d == 0;
         }
+        if (empty) return 0; // before multiplying: [2^40, 2^40, 0] is empty, not an overflow
+        long n = 1;
+        for (long d : shape) n = Math.multiplyExact(n, d);
         return n;
     }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -182,10 +183,14 @@ public final class GgufModelFiles {
         if (rows == 0 || rows % (2L * heads) != 0) {
             throw new InvalidFileException("tensor '" + name + "' has " + rows + " rows, not a multiple of 2 x " + heads + " heads");
         }
+        if (w.byteSize() == 0) throw new InvalidFileException("tensor '" + name + "' has no elements: " + Arrays.toString(w.shape()));
         long half = rows / heads / 2;
         long rowBytes = w.byteSize() / rows, headBytes = 2 * half * rowBytes;
+        if (headBytes > Integer.MAX_VALUE - 8) {
+            throw new InvalidFileException("tensor '" + name + "' has " + headBytes + " bytes per head, over the 2 GiB this reorders at once");
+        }
         MemorySegment data = w.data();
-        MemorySegment head = MemorySegment.ofArray(new byte[Math.toIntExact(headBytes)]);
+        MemorySegment head = MemorySegment.ofArray(new byte[(int) headBytes]);
         for (long h = 0; h < heads; h++) {
             MemorySegment.copy(data, h * headBytes, head, 0, headBytes);
             for (long i = 0; i < half; i++) {
