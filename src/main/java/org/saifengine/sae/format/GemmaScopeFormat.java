@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
 public final class GemmaScopeFormat implements SaeFormat {
     public static final String NPZ = "params.npz";
     public static final String SAFETENSORS = "params.safetensors";
-    private static final Pattern LAYER = Pattern.compile("layer_(\\d+)");
+    private static final Pattern LAYER = Pattern.compile("(?<![A-Za-z0-9])layer_(\\d+)");
 
     @Override
     public String name() { return "gemma-scope"; }
@@ -59,15 +60,15 @@ public final class GemmaScopeFormat implements SaeFormat {
         float[] bDec = vector(arrays, "b_dec", dIn, file);
         float[] thr = vector(arrays, "threshold", dSae, file);
 
-        String where = path.toAbsolutePath().toString();
+        String site = site(file);
         float[] enc = wEnc.data, dec = wDec.data;
-        if (where.contains("embedding")) {
+        if (site.equals("embedding")) {
             float r = (float) Math.sqrt(dIn);
             for (int i = 0; i < enc.length; i++) enc[i] /= r;
             for (int i = 0; i < dec.length; i++) dec[i] *= r;
         }
         SaeConfig cfg = new SaeConfig(Architecture.JUMPRELU, dIn, dSae, 0, false, Normalization.NONE, false,
-                inferHook(where), null, name());
+                inferHook(file), null, name());
         try {
             return Sae.create(cfg, SaeWeights.ofSaeLens(enc, bEnc, dec, bDec, thr, null, null, null));
         } catch (IllegalArgumentException e) {
@@ -75,14 +76,42 @@ public final class GemmaScopeFormat implements SaeFormat {
         }
     }
 
-    /** blocks.L.hook_resid_post / hook_mlp_out from "layer_L" and the release kind in the path, else null. */
-    static String inferHook(String where) {
-        Matcher m = LAYER.matcher(where);
-        if (!m.find()) return null;
-        String layer = m.group(1);
-        if (where.contains("mlp")) return "blocks." + layer + ".hook_mlp_out";
-        if (where.contains("att")) return null;
-        return "blocks." + layer + ".hook_resid_post";
+    /**
+     * blocks.L.hook_resid_post / hook_mlp_out from the nearest folder named "layer_L..." above the file and its site
+     * ({@link #site}); null where there is no layer or the site is attention (not a hook point we read).
+     */
+    static String inferHook(Path file) {
+        String layer = null;
+        for (Path p = file.toAbsolutePath().normalize().getParent(); p != null && layer == null; p = p.getParent()) {
+            Matcher m = p.getFileName() == null ? null : LAYER.matcher(p.getFileName().toString());
+            if (m != null && m.find()) layer = m.group(1);
+        }
+        return switch (site(file)) {
+            case "mlp" -> layer == null ? null : "blocks." + layer + ".hook_mlp_out";
+            case "att", "embedding" -> null;
+            default -> layer == null ? null : "blocks." + layer + ".hook_resid_post";
+        };
+    }
+
+    /**
+     * res, mlp, att or embedding: the first such word (between '-', '_' or '.') in the folders above the file, nearest
+     * first, as Gemma Scope names them ("gemma-scope-2b-pt-mlp/layer_3/...", "gemma-scope-2b-pt-res/embedding/...",
+     * Gemma Scope 2's "attn_out/layer_5_width_16k_l0_medium"); res if none. Whole words, so that a folder such as
+     * "/home/matt" above the release does not read as attention.
+     */
+    static String site(Path file) {
+        for (Path p = file.toAbsolutePath().normalize().getParent(); p != null && p.getFileName() != null; p = p.getParent()) {
+            for (String word : p.getFileName().toString().toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+                switch (word) {
+                    case "res", "resid" -> { return "res"; }
+                    case "mlp" -> { return "mlp"; }
+                    case "att", "attn" -> { return "att"; }
+                    case "embedding" -> { return "embedding"; }
+                    default -> { }
+                }
+            }
+        }
+        return "res";
     }
 
     private record Array(long[] shape, float[] data) {}
