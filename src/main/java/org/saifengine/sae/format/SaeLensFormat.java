@@ -132,7 +132,7 @@ public final class SaeLensFormat implements SaeFormat {
 
     static int requireInt(JsonNode cfg, String field, Path file) throws InvalidFileException {
         JsonNode v = cfg.get(field);
-        if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
+        if (v == null || !v.isNumber() || !v.canConvertToInt() || v.asDouble() != Math.rint(v.asDouble()) || v.asInt() <= 0) {
             throw new InvalidFileException(file + ": '" + field + "' must be a positive integer, got " + v);
         }
         return v.asInt();

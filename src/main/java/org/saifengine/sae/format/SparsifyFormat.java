@@ -50,8 +50,7 @@ public final class SparsifyFormat implements SaeFormat {
             throw new InvalidFileException(cfgFile + ": this is a sparsify transcoder (transcode=true); only SAEs are supported");
         }
         int k = SaeLensFormat.requireInt(c, "k", cfgFile);
-        int dSae = c.path("num_latents").asInt(0);
-        if (dSae <= 0) dSae = dIn * c.path("expansion_factor").asInt(32);
+        int dSae = latents(c, dIn, cfgFile);
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
             if (f.has("W_skip")) throw new InvalidFileException(dir + ": sparsify SAE with a skip connection (W_skip) is not supported");
             float[] encoderRows = Tensors.get(f, "encoder.weight", dSae, dIn); // already latent-major
@@ -76,6 +75,18 @@ public final class SparsifyFormat implements SaeFormat {
                 throw new InvalidFileException(dir + ": " + e.getMessage());
             }
         }
+    }
+
+    /** num_latents, or where it is 0 or absent (sparsify's default), d_in x expansion_factor (default 32). */
+    private static int latents(JsonNode c, int dIn, Path cfgFile) throws InvalidFileException {
+        JsonNode n = c.get("num_latents");
+        if (n != null && !(n.isNumber() && n.asDouble() == 0)) return SaeLensFormat.requireInt(c, "num_latents", cfgFile);
+        int expansion = c.has("expansion_factor") ? SaeLensFormat.requireInt(c, "expansion_factor", cfgFile) : 32;
+        long latents = (long) dIn * expansion;
+        if (latents > Integer.MAX_VALUE) {
+            throw new InvalidFileException(cfgFile + ": d_in " + dIn + " x expansion_factor " + expansion + " latents is over 2^31");
+        }
+        return (int) latents;
     }
 
     /** sparsify names folders by HF module ("layers.10", "layers.10.mlp"). */
