@@ -23,7 +23,11 @@ interface Decoder {
                 List<Decoder> parts = new ArrayList<>();
                 for (JsonNode n : node.path("decoders")) parts.add(fromJson(n));
                 return tokens -> {
-                    for (Decoder d : parts) tokens = d.decodeChain(tokens);
+                    long limit = TextGrowth.limit(length(tokens));
+                    for (Decoder d : parts) {
+                        tokens = d.decodeChain(tokens);
+                        TextGrowth.require("decoder Sequence", length(tokens), limit);
+                    }
                     return tokens;
                 };
             }
@@ -32,16 +36,26 @@ interface Decoder {
             case "Fuse": return tokens -> List.of(String.join("", tokens));
             case "Replace": {
                 var p = TokenizerJson.pattern(node.path("pattern"));
-                String content = java.util.regex.Matcher.quoteReplacement(TokenizerJson.text(node, "content"));
-                return tokens -> tokens.stream().map(t -> p.matcher(t).replaceAll(content)).toList();
+                String content = TokenizerJson.text(node, "content");
+                return tokens -> {
+                    long limit = TextGrowth.limit(length(tokens)), length = 0;
+                    List<String> out = new ArrayList<>(tokens.size());
+                    for (String t : tokens) {
+                        String r = BoundedRegex.match(p, t, m -> Normalizer.replaceAll(m, t.length(), content, limit, "Replace decoder"));
+                        length += r.length();
+                        TextGrowth.require("Replace decoder", length, limit);
+                        out.add(r);
+                    }
+                    return out;
+                };
             }
             case "Strip": {
-                String content = TokenizerJson.text(node, "content");
+                String content = TokenizerJson.oneCharacter(node, "content", null);
                 int start = node.path("start").asInt(0), stop = node.path("stop").asInt(0);
                 return tokens -> tokens.stream().map(t -> strip(t, content, start, stop)).toList();
             }
             case "Metaspace": {
-                String replacement = node.path("replacement").asText("▁");
+                String replacement = TokenizerJson.oneCharacter(node, "replacement", "▁");
                 String scheme = node.has("prepend_scheme") ? node.path("prepend_scheme").asText("always")
                         : node.path("add_prefix_space").asBoolean(true) ? "always" : "never";
                 boolean stripFirst = !scheme.equals("never");
@@ -59,6 +73,12 @@ interface Decoder {
                 throw new IOException("unsupported decoder type '" + type + "' (supported: Sequence, ByteLevel, "
                         + "ByteFallback, Fuse, Replace, Strip, Metaspace)");
         }
+    }
+
+    private static long length(List<String> tokens) {
+        long n = 0;
+        for (String t : tokens) n += t.length();
+        return n;
     }
 
     private static List<String> byteLevel(List<String> tokens) {

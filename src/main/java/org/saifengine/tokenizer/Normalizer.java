@@ -12,30 +12,15 @@ import java.util.regex.Pattern;
 
 /** A tokenizer.json normalizer: rewrites each text segment (between added tokens) before pre-tokenization. */
 interface Normalizer {
-    /**
-     * Normalized text may be at most this many times as long as the text given, plus {@link #MAX_EXTRA} characters.
-     * Real normalizers grow text a little (NFKC at most 18 characters for one, Replace " " by "▁" not at all), but a
-     * tokenizer.json whose Replace contents contain the pattern again multiplies the text at every step: a fuzzed
-     * one turned a 40-character prompt into 2.6M characters in three steps, and a few more would exhaust the heap.
-     */
-    int MAX_GROWTH = 64;
-    int MAX_EXTRA = 4096;
-
     /** One step; a result over {@code limit} characters is refused (IllegalArgumentException) before it is built. */
     String normalize(String text, long limit);
 
+    /** The whole normalization, bounded by {@link TextGrowth}. */
     default String normalize(String text) {
-        return normalize(text, (long) MAX_GROWTH * text.length() + MAX_EXTRA);
+        return normalize(text, TextGrowth.limit(text.length()));
     }
 
     Normalizer IDENTITY = (t, limit) -> t;
-
-    private static void require(String type, long length, long limit) {
-        if (length > limit) {
-            throw new IllegalArgumentException("the tokenizer's " + type + " normalizer would make " + length
-                    + " characters of a text (at most " + limit + ": " + MAX_GROWTH + " times the text given + " + MAX_EXTRA + ")");
-        }
-    }
 
     /** Builds the normalizer a tokenizer.json "normalizer" node describes (null or JSON null: identity). */
     static Normalizer fromJson(JsonNode node) throws IOException {
@@ -59,7 +44,7 @@ interface Normalizer {
                 String prefix = TokenizerJson.text(node, "prepend");
                 return (t, limit) -> {
                     if (t.isEmpty()) return t;
-                    require("Prepend", (long) prefix.length() + t.length(), limit);
+                    TextGrowth.require("Prepend normalizer", (long) prefix.length() + t.length(), limit);
                     return prefix + t;
                 };
             }
@@ -67,25 +52,14 @@ interface Normalizer {
                 String suffix = TokenizerJson.text(node, "append");
                 return (t, limit) -> {
                     if (t.isEmpty()) return t;
-                    require("Append", (long) suffix.length() + t.length(), limit);
+                    TextGrowth.require("Append normalizer", (long) suffix.length() + t.length(), limit);
                     return t + suffix;
                 };
             }
             case "Replace": {
                 Pattern p = TokenizerJson.pattern(node.path("pattern"));
                 String content = TokenizerJson.text(node, "content");
-                String literal = Matcher.quoteReplacement(content);
-                return (t, limit) -> { // replaceAll's own loop, sizing the result before each piece is added
-                    long length = t.length();
-                    Matcher m = p.matcher(t);
-                    StringBuilder out = new StringBuilder();
-                    while (m.find()) {
-                        length += content.length() - (m.end() - m.start());
-                        require("Replace", length, limit);
-                        m.appendReplacement(out, literal);
-                    }
-                    return m.appendTail(out).toString();
-                };
+                return (t, limit) -> BoundedRegex.match(p, t, m -> replaceAll(m, t.length(), content, limit, "Replace normalizer"));
             }
             case "Strip": {
                 boolean left = node.path("strip_left").asBoolean(true), right = node.path("strip_right").asBoolean(true);
@@ -101,5 +75,17 @@ interface Normalizer {
                 throw new IOException("unsupported normalizer type '" + type + "' (supported: Sequence, NFC, NFD, NFKC, "
                         + "NFKD, Lowercase, Prepend, Append, Replace, Strip, Precompiled with an empty map)");
         }
+    }
+
+    /** replaceAll's own loop, sizing the result before each piece is added (shared with the Replace decoder). */
+    static String replaceAll(Matcher m, long length, String content, long limit, String stage) {
+        String literal = Matcher.quoteReplacement(content);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            length += content.length() - (m.end() - m.start());
+            TextGrowth.require(stage, length, limit);
+            m.appendReplacement(out, literal);
+        }
+        return m.appendTail(out).toString();
     }
 }

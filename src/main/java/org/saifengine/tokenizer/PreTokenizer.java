@@ -42,7 +42,7 @@ interface PreTokenizer {
                 return byteLevel(prefixSpace, useRegex);
             }
             case "Metaspace": {
-                String replacement = node.path("replacement").asText("▁");
+                String replacement = TokenizerJson.oneCharacter(node, "replacement", "▁");
                 String scheme = node.has("prepend_scheme") ? node.path("prepend_scheme").asText("always")
                         : node.path("add_prefix_space").asBoolean(true) ? "always" : "never";
                 boolean split = node.path("split").asBoolean(true);
@@ -67,13 +67,20 @@ interface PreTokenizer {
         }
     }
 
+    /** The parts in turn; the pieces' total length is bounded by {@link TextGrowth} as each part runs. */
     static PreTokenizer sequence(List<PreTokenizer> parts) {
         return (piece, atStart, out) -> {
             List<String> current = List.of(piece);
-            boolean firstAtStart = atStart;
+            long limit = TextGrowth.limit(piece.length());
             for (PreTokenizer p : parts) {
                 List<String> next = new ArrayList<>();
-                for (int i = 0; i < current.size(); i++) p.split(current.get(i), firstAtStart && i == 0, next);
+                long length = 0;
+                for (int i = 0; i < current.size(); i++) {
+                    int from = next.size();
+                    p.split(current.get(i), atStart && i == 0, next);
+                    for (int j = from; j < next.size(); j++) length += next.get(j).length();
+                    TextGrowth.require("pre-tokenizer Sequence", length, limit);
+                }
                 current = next;
             }
             out.addAll(current);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A tokenizer over a SentencePiece model: SentencePiece's own normalization (collapse extra spaces if asked, a
@@ -50,10 +51,21 @@ final class SentencePieceLoader {
         return id >= 0 && id < model.size() ? id : -1;
     }
 
+    /** Runs of two or more spaces; with the ends stripped first, so that no regex backtracks over long runs. */
+    private static final Pattern SPACES = Pattern.compile(" {2,}");
+
+    /** The text without leading and trailing {@code c} (an index loop: the regex "\\A +| +\\z" was quadratic in a run's length). */
+    private static String strip(String t, char c) {
+        int s = 0, e = t.length();
+        while (s < e && t.charAt(s) == c) s++;
+        while (e > s && t.charAt(e - 1) == c) e--;
+        return t.substring(s, e);
+    }
+
     private static Normalizer spNormalizer(boolean removeExtra, boolean dummyPrefix, boolean escape) {
         return (text, limit) -> { // grows by one character at most
             String t = text;
-            if (removeExtra) t = t.replaceAll("\\A +| +\\z", "").replaceAll(" {2,}", " ");
+            if (removeExtra) t = SPACES.matcher(strip(t, ' ')).replaceAll(" ");
             if (dummyPrefix && !t.isEmpty()) t = " " + t;
             return escape ? t.replace(' ', '▁') : t;
         };

@@ -23,11 +23,9 @@ final class Splitter {
         };
     }
 
-    /** With invert the matches are the kept pieces and the gaps the delimiters. */
-    static void split(String text, Pattern pattern, Behavior behavior, boolean invert, List<String> out) {
-        // spans: [start, end, isDelimiter]
+    /** [start, end, isDelimiter] of the matches and the gaps between them. */
+    private static List<int[]> spans(Matcher m, int length, boolean invert) {
         List<int[]> spans = new ArrayList<>();
-        Matcher m = pattern.matcher(text);
         int prev = 0;
         while (m.find()) {
             if (m.start() == m.end()) continue;
@@ -35,7 +33,13 @@ final class Splitter {
             spans.add(new int[]{m.start(), m.end(), invert ? 0 : 1});
             prev = m.end();
         }
-        if (prev != text.length()) spans.add(new int[]{prev, text.length(), invert ? 1 : 0});
+        if (prev != length) spans.add(new int[]{prev, length, invert ? 1 : 0});
+        return spans;
+    }
+
+    /** With invert the matches are the kept pieces and the gaps the delimiters. */
+    static void split(String text, Pattern pattern, Behavior behavior, boolean invert, List<String> out) {
+        List<int[]> spans = BoundedRegex.match(pattern, text, m -> spans(m, text.length(), invert));
         switch (behavior) {
             case REMOVED -> {
                 for (int[] s : spans) if (s[2] == 0) out.add(text.substring(s[0], s[1]));

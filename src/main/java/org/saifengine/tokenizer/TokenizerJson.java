@@ -28,4 +28,18 @@ final class TokenizerJson {
         }
         throw new IOException("tokenizer.json: pattern must be {\"String\": ...} or {\"Regex\": ...}, got " + node);
     }
+
+    /**
+     * A field Hugging Face holds as one char (Metaspace's replacement, Strip's content); a longer string would not
+     * load there, and here would let a decoder or pre-tokenizer multiply the text.
+     */
+    static String oneCharacter(JsonNode node, String field, String fallback) throws IOException { // fallback null: required
+        JsonNode v = node.get(field);
+        if ((v == null || v.isNull()) && fallback != null) return fallback;
+        String s = text(node, field);
+        if (s.codePointCount(0, s.length()) != 1) {
+            throw new IOException("tokenizer.json: " + node.path("type").asText() + " '" + field + "' must be one character, got " + v);
+        }
+        return s;
+    }
 }
