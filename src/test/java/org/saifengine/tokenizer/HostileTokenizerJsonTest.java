@@ -75,4 +75,17 @@ class HostileTokenizerJsonTest {
         e = assertThrows(IllegalArgumentException.class, () -> recurses.encode("y".repeat(200_000), false));
         assertTrue(e.getMessage().contains("recurses too deeply on a text of 200000 characters"), e.getMessage());
     }
+
+    @Test
+    void sentencePieceCollapsesLongRunsOfSpacesInLinearTime() throws IOException {
+        // remove_extra_whitespaces trimmed with "\\A +| +\\z", quadratic in a run: 80k spaces took 4.2 s, 200k about 26 s
+        byte[] model = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(
+                "src/test/resources/org/saifengine/tokenizer/TokenizerFuzzTestInputs/sentencePieceModel/tiny_bpe_byte_fallback"));
+        SentencePieceModelFile file = SentencePieceModelFile.parse(model);
+        assertTrue(file.removeExtraWhitespaces());
+        Tokenizer sp = SentencePieceLoader.load(file, TokenizerConfig.EMPTY);
+        String spaced = " ".repeat(200_000) + "a" + " ".repeat(200_000) + "b" + " ".repeat(200_000);
+        assertEquals(java.util.Arrays.toString(sp.encode("a b")),
+                java.util.Arrays.toString(assertTimeoutPreemptively(AT_ONCE, () -> sp.encode(spaced))));
+    }
 }
