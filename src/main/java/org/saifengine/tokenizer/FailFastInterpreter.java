@@ -22,6 +22,19 @@ final class FailFastInterpreter extends JinjavaInterpreter {
         super(parent);
     }
 
+    /** Every expression checks the render's time budget: work without loops (macros calling macros) is bounded too. */
+    @Override
+    public Object resolveELExpression(String expression, int lineNumber) {
+        RenderBudget.checkTime(lineNumber);
+        return super.resolveELExpression(expression, lineNumber);
+    }
+
+    @Override
+    public Object resolveELExpression(String expression, int lineNumber, int startPosition) {
+        RenderBudget.checkTime(lineNumber);
+        return super.resolveELExpression(expression, lineNumber, startPosition);
+    }
+
     @Override
     public void addError(TemplateError error) {
         // jinjava may catch our own FatalError (maybe wrapped) and record it as a new error: pass the first one on

@@ -5,6 +5,7 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
 
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -28,6 +29,8 @@ final class JinjaChatTemplate implements ChatTemplate {
      */
     static final long MAX_OUTPUT_CHARS = 2_000_000;
     static final long MAX_LOOP_ITERATIONS = 200_000;
+    /** Real chat templates render in milliseconds; a hostile one is stopped after this long. */
+    static final long MAX_RENDER_MILLIS = 2_000;
     static final int MAX_COLLECTION_SIZE = 100_000;
     static final int MAX_MACRO_DEPTH = 20;
     static final int MAX_TEMPLATE_CHARS = 1 << 20;
@@ -88,6 +91,10 @@ final class JinjaChatTemplate implements ChatTemplate {
                         .build())
                 .build();
         Jinjava j = new Jinjava(config);
+        // jinjava's default locator reads classpath resources: a template from the internet may include nothing
+        j.setResourceLocator((name, charset, interpreter) -> {
+            throw new ResourceNotFoundException("a chat template may not include or import other templates ('" + name + "')");
+        });
         j.getGlobalContext().registerTag(new BoundedForTag());
         j.getGlobalContext().registerFilter(new PythonToJsonFilter());
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
@@ -155,7 +162,7 @@ final class JinjaChatTemplate implements ChatTemplate {
         bindings.put("eos_token", eosToken == null ? "" : eosToken);
         RenderResult result;
         try {
-            result = BoundedForTag.withBudget(MAX_LOOP_ITERATIONS, () -> JINJAVA.renderForResult(template, bindings));
+            result = RenderBudget.run(MAX_LOOP_ITERATIONS, MAX_RENDER_MILLIS, () -> JINJAVA.renderForResult(template, bindings));
         } catch (TemplateException e) {
             throw new IllegalArgumentException("chat template rejected the conversation: " + e.getMessage());
         } catch (TemplateRenderError e) {

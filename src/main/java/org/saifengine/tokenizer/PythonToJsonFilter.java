@@ -79,6 +79,10 @@ final class PythonToJsonFilter implements Filter {
 
     private static void newline(StringBuilder sb, int indent, int depth) {
         if (indent < 0) return;
+        long length = sb.length() + 1 + (long) indent * depth;
+        if (length > JinjaChatTemplate.MAX_OUTPUT_CHARS) { // tojson(indent=2000000000) asked for a 2 GB string
+            throw new TemplateRenderError("tojson would write over " + JinjaChatTemplate.MAX_OUTPUT_CHARS + " characters (indent " + indent + ")");
+        }
         sb.append('\n');
         sb.append(" ".repeat(indent * depth));
     }

@@ -96,4 +96,49 @@ class ChatTemplateLimitsTest {
                 "<s>", "</s>").render(CHAT, true);
         assertEquals("Hi".repeat(100), out);
     }
+
+    // Found by review after CI's finding elsewhere: work that the loop budget does not count, now stopped by time.
+
+    @Test
+    void macrosFanningOutStopAtTheTimeBudget() {
+        // m9 calls m8 ten times ... m0: 10^9 calls with no loop (7 levels took 14 s, 8 over a minute)
+        StringBuilder t = new StringBuilder("{% macro m0() %}x{% endmacro %}");
+        for (int i = 1; i <= 9; i++) t.append("{% macro m").append(i).append("() %}").append(("{{ m" + (i - 1) + "() }}").repeat(10)).append("{% endmacro %}");
+        long start = System.nanoTime();
+        String m = error(t.append("{{ m9() }}").toString());
+        assertTrue(m.contains("renders for more than 2000 ms"), m);
+        assertTrue(System.nanoTime() - start < 30_000_000_000L, "stopped after " + (System.nanoTime() - start) / 1e9 + " s");
+    }
+
+    @Test
+    void heavyWorkPerIterationStopsAtTheTimeBudget() {
+        // 190,000 iterations (within the loop budget), each upper-casing a 1M-character string: over a minute
+        String m = error("{% set ns = namespace(s='x') %}{% for i in range(20) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+                + "{% for i in range(190) %}{% for j in range(1000) %}{% set t = ns.s|upper %}{% endfor %}{% endfor %}");
+        assertTrue(m.contains("renders for more than 2000 ms"), m);
+    }
+
+    @Test
+    void tojsonIndentCannotAskForGigabytes() {
+        assertErrorContains("{{ messages|tojson(indent=2000000000) }}", "tojson would write over 2000000 characters (indent 2000000000)");
+        assertTrue(new JinjaChatTemplate("{{ messages|tojson(indent=2) }}", "<s>", "</s>").render(CHAT, true).contains("\n    \"role\""));
+    }
+
+    @Test
+    void includeAndImportReadNothing() {
+        // jinjava's default locator read classpath resources, e.g. this package's package-info.class
+        assertErrorContains("{% include 'org/saifengine/tokenizer/package-info.class' %}", "may not include or import other templates");
+        assertErrorContains("{% import 'META-INF/MANIFEST.MF' as m %}{{ m }}", "may not include or import other templates");
+    }
+
+    @Test
+    void reversedSliceRewriteIsLinear() {
+        // the [::-1] rewrite's pattern was quadratic in a dotted name: 100 KB of "a." took 19 s to construct
+        String dotted = "{{ 'x' }}" + "a.".repeat(500_000);
+        long start = System.nanoTime();
+        new JinjaChatTemplate(dotted, "<s>", "</s>");
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "took " + (System.nanoTime() - start) / 1e9 + " s");
+        assertEquals("ba", new JinjaChatTemplate("{% for m in messages[::-1] %}{{ m.content }}{% endfor %}", "<s>", "</s>")
+                .render(List.of(new ChatMessage("user", "a"), new ChatMessage("assistant", "b")), false));
+    }
 }
