@@ -123,8 +123,8 @@ public final class Tokenizers {
         var it = vocab.fields();
         while (it.hasNext()) {
             var e = it.next();
-            if (!e.getValue().isIntegralNumber())
-                throw new IOException("tokenizer.json: vocab id of '" + e.getKey() + "' is not an integer");
+            if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) // asInt would wrap 2^32 to 0
+                throw new IOException("tokenizer.json: vocab id of '" + e.getKey() + "' is not a 32-bit integer: " + e.getValue());
             map.put(e.getKey(), e.getValue().asInt());
         }
         return map;

@@ -45,6 +45,14 @@ class HostileTokenizerJsonTest {
     }
 
     @Test
+    void vocabIdsMustBe32BitIntegers() {
+        // 2^32 was read as id 0 (found by review)
+        IOException e = assertThrows(IOException.class, () -> Tokenizers.fromJson(Json.parse(
+                "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 4294967296}, \"merges\": []}}", "test"), null));
+        assertTrue(e.getMessage().contains("vocab id of 'a' is not a 32-bit integer: 4294967296"), e.getMessage());
+    }
+
+    @Test
     void stripDecoderStopsAtTheToken() throws IOException {
         Tokenizer t = load("\"decoder\": {\"type\": \"Strip\", \"content\": \"a\", \"start\": 2147483647, \"stop\": 2147483647}");
         assertEquals("b", assertTimeoutPreemptively(AT_ONCE, () -> t.decode(new int[] {0, 1, 0})));
