@@ -32,11 +32,11 @@ final class PythonStringMethods extends ELResolver {
             case "capitalize" -> result = s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
             case "startswith" -> result = anyOf(a, p -> s.startsWith(p));
             case "endswith" -> result = anyOf(a, p -> s.endsWith(p));
-            case "split" -> result = split(s, arg(a, 0), a.length > 1 ? ((Number) a[1]).intValue() : -1);
-            case "replace" -> result = replace(s, String.valueOf(a[0]), String.valueOf(a[1]));
-            case "find" -> result = (long) s.indexOf(String.valueOf(a[0]));
-            case "count" -> result = (long) count(s, String.valueOf(a[0]));
-            case "join" -> result = join(s, a[0]);
+            case "split" -> result = split(s, arg(a, 0), a.length > 1 ? maxSplit(a[1]) : -1);
+            case "replace" -> result = replace(s, String.valueOf(need(a, 2, "replace")[0]), String.valueOf(a[1]));
+            case "find" -> result = (long) s.indexOf(String.valueOf(need(a, 1, "find")[0]));
+            case "count" -> result = (long) count(s, String.valueOf(need(a, 1, "count")[0]));
+            case "join" -> result = join(s, need(a, 1, "join")[0]);
             case "isspace" -> result = !s.isEmpty() && s.isBlank();
             case "isdigit" -> result = !s.isEmpty() && s.chars().allMatch(Character::isDigit);
             default -> {
@@ -45,6 +45,17 @@ final class PythonStringMethods extends ELResolver {
         }
         context.setPropertyResolved(true);
         return result;
+    }
+
+    /** The arguments, if there are at least {@code n}; else the TypeError Python would raise, as a render error. */
+    private static Object[] need(Object[] a, int n, String method) {
+        if (a.length < n) throw new TemplateRenderError(method + "() takes at least " + n + " argument" + (n > 1 ? "s" : "") + " (" + a.length + " given)");
+        return a;
+    }
+
+    private static int maxSplit(Object n) {
+        if (!(n instanceof Number number)) throw new TemplateRenderError("split()'s maxsplit must be an integer, got '" + n + "'");
+        return (int) Math.max(-1, Math.min(Integer.MAX_VALUE, number.longValue()));
     }
 
     private static String arg(Object[] a, int i) {

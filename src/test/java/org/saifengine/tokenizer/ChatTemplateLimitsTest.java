@@ -86,6 +86,17 @@ class ChatTemplateLimitsTest {
     }
 
     @Test
+    void stringMethodsWithMissingArgumentsSaySo() {
+        // these were an ArrayIndexOutOfBounds / ClassCastException inside the message (found by review)
+        assertErrorContains("{{ 'x'.find() }}", "find() takes at least 1 argument (0 given)");
+        assertErrorContains("{{ 'x'.replace('x') }}", "replace() takes at least 2 arguments (1 given)");
+        assertErrorContains("{{ 'x'.count() }}", "count() takes at least 1 argument (0 given)");
+        assertErrorContains("{{ 'x'.join() }}", "join() takes at least 1 argument (0 given)");
+        assertErrorContains("{{ 'a b'.split(' ', 'x') }}", "split()'s maxsplit must be an integer, got 'x'");
+        assertEquals("['a', 'b c']", new JinjaChatTemplate("{{ 'a b c'.split(' ', 1) }}", "<s>", "</s>").render(CHAT, true));
+    }
+
+    @Test
     void hugeTemplateIsRefused() {
         assertTrue(error("x".repeat(JinjaChatTemplate.MAX_TEMPLATE_CHARS + 1)).contains("characters"));
     }
