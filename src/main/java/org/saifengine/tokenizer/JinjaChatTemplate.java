@@ -97,6 +97,7 @@ final class JinjaChatTemplate implements ChatTemplate {
         });
         j.getGlobalContext().registerTag(new BoundedForTag());
         j.getGlobalContext().registerFilter(new PythonToJsonFilter());
+        BoundedFilters.register(j.getGlobalContext());
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 JinjaChatTemplate.class, "raiseException", String.class));
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",

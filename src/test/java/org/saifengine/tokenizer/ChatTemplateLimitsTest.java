@@ -152,4 +152,17 @@ class ChatTemplateLimitsTest {
         assertEquals("ba", new JinjaChatTemplate("{% for m in messages[::-1] %}{{ m.content }}{% endfor %}", "<s>", "</s>")
                 .render(List.of(new ChatMessage("user", "a"), new ChatMessage("assistant", "b")), false));
     }
+
+    @Test
+    void filtersSizedByTheirArgumentsAreRefusedBeforeTheyBuild() {
+        // with an 8 GB heap, center took 18 s and 5.7 GB, batch 68 s until its OutOfMemoryError (found by review)
+        assertErrorContains("{{ 'x'|center(2000000000) }}", "center's width 2000000000 is over 2000000");
+        assertErrorContains("{{ '%2000000000s'|format(1) }}", "format's width 2000000000 is over 2000000");
+        assertErrorContains("{{ '%.99999999999999999999f'|format(1.5) }}", "format's width 99999999999999999999 is over 2000000");
+        assertErrorContains("{{ 'x\\ny'|indent(1000000000) }}", "indent's width 1000000000 is over 1000000");
+        assertErrorContains("{{ [1]|batch(2000000000, 'x') }}", "batch's size 2000000000 is over 100000");
+        assertEquals("  x  |  1|a\n  b|[[1, 2], [3, 'x']]", new JinjaChatTemplate(
+                "{{ 'x'|center(5) }}|{{ '%3d'|format(1) }}|{{ 'a\\nb'|indent(2) }}|{{ [1, 2, 3]|batch(2, 'x')|list }}", "<s>", "</s>")
+                .render(CHAT, true));
+    }
 }
