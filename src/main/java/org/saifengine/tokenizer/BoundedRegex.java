@@ -27,6 +27,24 @@ final class BoundedRegex {
         }
     }
 
+    /**
+     * Matcher.replaceAll by a literal, within the budget, sizing the result before each piece is added: a result over
+     * {@code limit} characters is refused by {@link TextGrowth#require} before it is built.
+     */
+    static String replaceAll(Pattern pattern, String text, String content, long limit, String stage) {
+        String literal = Matcher.quoteReplacement(content);
+        return match(pattern, text, m -> {
+            long length = text.length();
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                length += content.length() - (m.end() - m.start());
+                TextGrowth.require(stage, length, limit);
+                m.appendReplacement(out, literal);
+            }
+            return m.appendTail(out).toString();
+        });
+    }
+
     private static String shown(Pattern p) {
         String s = p.pattern();
         return "'" + (s.length() <= 80 ? s : s.substring(0, 80) + "...") + "'";

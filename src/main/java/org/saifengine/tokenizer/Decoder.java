@@ -41,7 +41,7 @@ interface Decoder {
                     long limit = TextGrowth.limit(length(tokens)), length = 0;
                     List<String> out = new ArrayList<>(tokens.size());
                     for (String t : tokens) {
-                        String r = BoundedRegex.match(p, t, m -> Normalizer.replaceAll(m, t.length(), content, limit, "Replace decoder"));
+                        String r = BoundedRegex.replaceAll(p, t, content, limit, "Replace decoder");
                         length += r.length();
                         TextGrowth.require("Replace decoder", length, limit);
                         out.add(r);

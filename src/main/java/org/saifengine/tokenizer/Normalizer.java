@@ -7,7 +7,6 @@ import java.text.Normalizer.Form;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A tokenizer.json normalizer: rewrites each text segment (between added tokens) before pre-tokenization. */
@@ -59,7 +58,7 @@ interface Normalizer {
             case "Replace": {
                 Pattern p = TokenizerJson.pattern(node.path("pattern"));
                 String content = TokenizerJson.text(node, "content");
-                return (t, limit) -> BoundedRegex.match(p, t, m -> replaceAll(m, t.length(), content, limit, "Replace normalizer"));
+                return (t, limit) -> BoundedRegex.replaceAll(p, t, content, limit, "Replace normalizer");
             }
             case "Strip": {
                 boolean left = node.path("strip_left").asBoolean(true), right = node.path("strip_right").asBoolean(true);
@@ -75,17 +74,5 @@ interface Normalizer {
                 throw new IOException("unsupported normalizer type '" + type + "' (supported: Sequence, NFC, NFD, NFKC, "
                         + "NFKD, Lowercase, Prepend, Append, Replace, Strip, Precompiled with an empty map)");
         }
-    }
-
-    /** replaceAll's own loop, sizing the result before each piece is added (shared with the Replace decoder). */
-    static String replaceAll(Matcher m, long length, String content, long limit, String stage) {
-        String literal = Matcher.quoteReplacement(content);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            length += content.length() - (m.end() - m.start());
-            TextGrowth.require(stage, length, limit);
-            m.appendReplacement(out, literal);
-        }
-        return m.appendTail(out).toString();
     }
 }

@@ -51,21 +51,13 @@ final class SentencePieceLoader {
         return id >= 0 && id < model.size() ? id : -1;
     }
 
-    /** Runs of two or more spaces; with the ends stripped first, so that no regex backtracks over long runs. */
+    /** Runs of two or more spaces, matched after the ends are stripped ("\\A +| +\\z" was quadratic in a run's length). */
     private static final Pattern SPACES = Pattern.compile(" {2,}");
-
-    /** The text without leading and trailing {@code c} (an index loop: the regex "\\A +| +\\z" was quadratic in a run's length). */
-    private static String strip(String t, char c) {
-        int s = 0, e = t.length();
-        while (s < e && t.charAt(s) == c) s++;
-        while (e > s && t.charAt(e - 1) == c) e--;
-        return t.substring(s, e);
-    }
 
     private static Normalizer spNormalizer(boolean removeExtra, boolean dummyPrefix, boolean escape) {
         return (text, limit) -> { // grows by one character at most
             String t = text;
-            if (removeExtra) t = SPACES.matcher(strip(t, ' ')).replaceAll(" ");
+            if (removeExtra) t = SPACES.matcher(PythonStringMethods.strip(t, " ", true, true)).replaceAll(" ");
             if (dummyPrefix && !t.isEmpty()) t = " " + t;
             return escape ? t.replace(' ', '▁') : t;
         };
